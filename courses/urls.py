@@ -1,0 +1,4 @@
+"""iCalendar feeds, mounted under /calendar/."""
+
+app_name = "calendar"
+urlpatterns: list = []

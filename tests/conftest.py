@@ -1,0 +1,32 @@
+"""Shared fixtures: a site tree (home → /formations/) in French and English."""
+
+import pytest
+from wagtail.models import Locale, Page, Site
+
+from catalogue.models import CatalogueIndexPage, HomePage
+
+
+@pytest.fixture
+def locales(db):
+    fr = Locale.objects.get_or_create(language_code="fr")[0]
+    en = Locale.objects.get_or_create(language_code="en")[0]
+    return {"fr": fr, "en": en}
+
+
+@pytest.fixture
+def home_page(locales) -> HomePage:
+    root = Page.get_first_root_node()
+    home = HomePage(title="ALLyS Formation", slug="accueil", hero_title="Se former à l'IA", locale=locales["fr"])
+    root.add_child(instance=home)
+    home.save_revision().publish()
+    Site.objects.all().delete()
+    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="ALLyS")
+    return home
+
+
+@pytest.fixture
+def catalogue_page(home_page) -> CatalogueIndexPage:
+    index = CatalogueIndexPage(title="Formations", slug="formations", intro="<p>Toutes nos formations.</p>")
+    home_page.add_child(instance=index)
+    index.save_revision().publish()
+    return index

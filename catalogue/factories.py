@@ -82,6 +82,7 @@ class CoursePageFactory(factory.Factory):
             raise ValueError("CoursePageFactory needs parent=<CatalogueIndexPage>")
         values = complete_course_fields()
         values.update(kwargs)
+        values.setdefault("live", publish)
         page = model_class(**values)
         parent.add_child(instance=page)
         page.themes.set(themes)

@@ -1,5 +1,6 @@
 """The course sheet: everything Qualiopi indicator 1 asks a course page to show."""
 
+import logging
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,6 +16,11 @@ from wagtail.search import index
 from catalogue.blocks import SyllabusBlock
 from catalogue.choices import CourseFormat, CourseLevel, Language
 from catalogue.fields import MultipleChoiceJSONField
+from catalogue.forms import CoursePageForm
+from catalogue.panels import SessionsPanel
+from catalogue.qualiopi import IncompleteCoursePageError, ensure_publishable
+
+logger = logging.getLogger(__name__)
 
 RICH_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 
@@ -111,6 +117,8 @@ class CoursePage(Page):
     parent_page_types = ["catalogue.CatalogueIndexPage"]
     subpage_types: list[str] = []
     template = "catalogue/course_page.html"
+    # Refuses "Publish" (and a publishing approval) while Qualiopi items are missing.
+    base_form_class = CoursePageForm
 
     search_fields = Page.search_fields + [
         index.SearchField("summary", boost=2),
@@ -173,11 +181,33 @@ class CoursePage(Page):
             [FieldRowPanel([FieldPanel("satisfaction_rate"), FieldPanel("completion_rate")])],
             heading=_("Results (Qualiopi indicator 2)"),
         ),
+        SessionsPanel(heading=_("Sessions")),
     ]
 
     class Meta:
         verbose_name = _("course page")
         verbose_name_plural = _("course pages")
+
+    def publish(self, revision, *args, **kwargs):
+        """Refuse to publish a revision that misses Qualiopi indicator-1 items.
+
+        Every publishing path other than the editor's own "Publish" button
+        (workflow approval, bulk publish, ``Revision.publish()``, scheduled
+        publishing) goes through here; the editor's form refuses earlier with
+        field errors. Scheduled publishing logs and skips the revision so
+        the other scheduled pages still go live.
+        """
+        try:
+            ensure_publishable(self.with_content_json(revision.content))
+        except IncompleteCoursePageError as error:
+            if kwargs.get("log_action") != "wagtail.publish.scheduled":
+                raise
+            logger.error(
+                "Scheduled publishing refused for an incomplete course page",
+                extra={"page_id": self.pk, "revision_id": revision.pk, "missing": error.missing},
+            )
+            return None
+        return super().publish(revision, *args, **kwargs)
 
     @cached_property
     def syllabus_hours(self) -> Decimal:

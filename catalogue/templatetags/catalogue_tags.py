@@ -1,0 +1,272 @@
+"""Template tags for the public look: navigation, languages, SEO and snippets.
+
+Everything here reads catalogue models only; schedule data comes from
+``courses.templatetags.session_tags``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.utils import parseaddr
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import translation
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Locale, Page
+
+from catalogue.choices import Language, PartnerKind
+from catalogue.models import CatalogueIndexPage, CoursePage, Partner, ProgrammePage, Trainer
+from catalogue.seo import course_jsonld, jsonld_script, organisation_jsonld, plain_text
+
+register = template.Library()
+
+OG_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+OG_IMAGE_FILTER = "fill-1200x630"
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageLink:
+    """One entry of the language switcher."""
+
+    code: str
+    name: str
+    url: str
+    is_current: bool
+    is_translation: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerGroup:
+    """Partners shown under one heading."""
+
+    key: str
+    label: str
+    partners: list[Partner]
+
+
+def _request(context: template.Context) -> HttpRequest | None:
+    return context.get("request")
+
+
+def _page(context: template.Context) -> Page | None:
+    page = context.get("page")
+    return page if isinstance(page, Page) and page.pk else None
+
+
+def home_url(language_code: str) -> str:
+    """The home page's path in a language: "/" for French, "/en/" for English."""
+    with translation.override(language_code):
+        return reverse("wagtail_serve", args=[""])
+
+
+def _live_translations(page: Page, request: HttpRequest | None) -> dict[str, Page]:
+    """The page's live translations (itself included), by language code; cached per request."""
+    cache = getattr(request, "_allys_translations", None) if request else None
+    if cache is not None and cache[0] == page.pk:
+        return cache[1]
+    translations = {
+        item.locale.language_code: item
+        for item in page.get_translations(inclusive=True).live().select_related("locale")
+    }
+    if request is not None:
+        request._allys_translations = (page.pk, translations)
+    return translations
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context: template.Context) -> list[LanguageLink]:
+    """Links to the current page in each language, or to that language's home."""
+    request = _request(context)
+    page = _page(context)
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    translations = _live_translations(page, request) if page else {}
+    links = []
+    for code, name in settings.LANGUAGES:
+        target = translations.get(code)
+        links.append(
+            LanguageLink(
+                code=code,
+                name=name,
+                url=target.get_url(request) if target else home_url(code),
+                is_current=current.split("-")[0] == code,
+                is_translation=target is not None,
+            )
+        )
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def hreflang_alternates(context: template.Context) -> list[tuple[str, str]]:
+    """(hreflang, absolute URL) pairs when the page exists in several languages, x-default last."""
+    request = _request(context)
+    page = _page(context)
+    if page is None:
+        return []
+    translations = _live_translations(page, request)
+    if len(translations) < 2:
+        return []
+    alternates = [
+        (code, translations[code].get_full_url(request)) for code, _name in settings.LANGUAGES if code in translations
+    ]
+    default = translations.get(settings.LANGUAGE_CODE)
+    if default is not None:
+        alternates.append(("x-default", default.get_full_url(request)))
+    return alternates
+
+
+@register.simple_tag(takes_context=True)
+def og_locales(context: template.Context) -> dict[str, Any]:
+    """The Open Graph locale of the page and of its translations."""
+    current = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    page = _page(context)
+    others = []
+    if page is not None:
+        others = [OG_LOCALES.get(code, code) for code in _live_translations(page, _request(context)) if code != current]
+    return {"locale": OG_LOCALES.get(current, current), "alternates": others}
+
+
+@register.simple_tag
+def meta_description(page: Any) -> str:
+    """A short description of the page for search engines and link previews."""
+    for attribute in ("search_description", "summary", "hero_text", "intro"):
+        value = getattr(page, attribute, "") or ""
+        if text := plain_text(str(value)):
+            return text[:300]
+    return ""
+
+
+def page_image(page: Any) -> Any:
+    """The image a page is represented by, if any."""
+    return getattr(page, "image", None) or getattr(page, "hero_image", None)
+
+
+@register.simple_tag(takes_context=True)
+def og_image_url(context: template.Context, page: Any) -> str:
+    """Absolute URL of the page's image cropped for link previews, or ""."""
+    image = page_image(page)
+    request = _request(context)
+    if image is None or request is None:
+        return ""
+    return request.build_absolute_uri(image.get_rendition(OG_IMAGE_FILTER).url)
+
+
+@register.simple_tag(takes_context=True)
+def nav_pages(context: template.Context) -> dict[str, Any]:
+    """The catalogue listing and the programme in the active language (one query per request)."""
+    request = _request(context)
+    cached = getattr(request, "_allys_nav", None) if request else None
+    if cached is not None:
+        return cached
+    page = _page(context)
+    locale = page.locale if page is not None else Locale.get_active()
+    types = {
+        ContentType.objects.get_for_model(CatalogueIndexPage).pk: "catalogue",
+        ContentType.objects.get_for_model(ProgrammePage).pk: "programme",
+    }
+    pages = Page.objects.live().filter(locale=locale, content_type_id__in=types).order_by("path")
+    found: dict[str, Any] = {}
+    for item in pages:
+        found.setdefault(types[item.content_type_id], item)
+    # Which entry the current page sits under, for aria-current.
+    found["current"] = next(
+        (key for key in ("catalogue", "programme") if page and key in found and page.path.startswith(found[key].path)),
+        "",
+    )
+    if request is not None:
+        request._allys_nav = found
+    return found
+
+
+@register.simple_tag(takes_context=True)
+def course_jsonld_script(context: template.Context, page: CoursePage, sessions: Any = ()) -> SafeString:
+    """The schema.org ``Course`` of a course page, as a JSON-LD script element."""
+    request = _request(context)
+    image = page_image(page)
+    image_url = request.build_absolute_uri(image.get_rendition(OG_IMAGE_FILTER).url) if image and request else None
+    data = course_jsonld(page, sessions or (), url=page.get_full_url(request), image_url=image_url)
+    return jsonld_script(data)
+
+
+@register.simple_tag
+def organisation_jsonld_script() -> SafeString:
+    """The training provider, as a JSON-LD script element."""
+    return jsonld_script(organisation_jsonld())
+
+
+@register.simple_tag
+def course_trainers(page: CoursePage) -> list[Trainer]:
+    """The course's trainers with their organisation and photo renditions."""
+    return list(
+        page.trainers.select_related("organisation", "photo").prefetch_related("photo__renditions").order_by("name")
+    )
+
+
+def _partners(queryset: QuerySet[Partner]) -> list[Partner]:
+    return list(queryset.select_related("logo").prefetch_related("logo__renditions"))
+
+
+@register.simple_tag
+def course_partners(page: CoursePage) -> list[Partner]:
+    """The partners that co-designed the course."""
+    return _partners(page.partners.all())
+
+
+@register.simple_tag
+def partner_groups(partners: QuerySet[Partner] | None = None) -> list[PartnerGroup]:
+    """Partners grouped into academic and research bodies, then industry; empty groups left out."""
+    queryset = partners if partners is not None else Partner.objects.all()
+    academic: list[Partner] = []
+    industry: list[Partner] = []
+    for partner in _partners(queryset):
+        (industry if partner.kind == PartnerKind.INDUSTRY else academic).append(partner)
+    groups = [
+        PartnerGroup("academic", str(_("Academic and research partners")), academic),
+        PartnerGroup("industry", str(_("Industry partners")), industry),
+    ]
+    return [group for group in groups if group.partners]
+
+
+@register.simple_tag
+def featured_courses(page: Any) -> list[CoursePage]:
+    """The live courses a home page features, in the editor's order and, when translated, in its language."""
+    items = page.featured_courses.select_related("course", "course__image").prefetch_related(
+        "course__image__renditions"
+    )
+    courses = [item.course for item in items if item.course.live]
+    missing = {course.translation_key for course in courses if course.locale_id != page.locale_id}
+    translated: dict = {}
+    if missing:
+        pages = (
+            CoursePage.objects.live()
+            .filter(locale_id=page.locale_id, translation_key__in=missing)
+            .select_related("image")
+            .prefetch_related("image__renditions")
+        )
+        translated = {course.translation_key: course for course in pages}
+    return [translated.get(course.translation_key, course) for course in courses]
+
+
+@register.filter
+def language_names(codes: list[str] | None) -> str:
+    """Language codes as names in the active language: ["fr", "en"] -> "French, English"."""
+    labels = dict(Language.choices)
+    return ", ".join(str(labels.get(code, code)) for code in codes or [])
+
+
+@register.simple_tag
+def home_path() -> str:
+    """The home page's path in the active language."""
+    return home_url(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+@register.simple_tag
+def contact_email() -> str:
+    """The public contact address of the training team."""
+    return getattr(settings, "ALLYS_CONTACT_EMAIL", "") or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]

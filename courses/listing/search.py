@@ -1,0 +1,22 @@
+"""Full-text search of course pages through Wagtail's search backend (one query).
+
+On PostgreSQL the ``wagtail.search.backends.database`` backend stems French
+words (``SEARCH_CONFIG = "french"``); on SQLite the same call uses its FTS
+or fallback implementation. Pages of every language are searched, and the
+listing maps the matching pages to their course (translation key).
+"""
+
+from __future__ import annotations
+
+from catalogue.models import CoursePage
+
+
+def matching_page_ids(query: str) -> set[int]:
+    """Ids of live course pages (any language) matching every word of ``query``."""
+    results = CoursePage.objects.live().search(query, operator="and", order_by_relevance=False)
+    # The database backends expose the filtered queryset: read only the ids
+    # instead of loading whole pages (with their StreamFields) for the results.
+    get_queryset = getattr(results, "get_queryset", None)
+    if get_queryset is not None:
+        return set(get_queryset().values_list("pk", flat=True))
+    return {page.pk for page in results}

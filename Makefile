@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
-CHROMIUM ?= /usr/bin/chromium
+ALLYS_CHROMIUM ?= /usr/bin/chromium
+export ALLYS_CHROMIUM
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 
@@ -58,11 +59,11 @@ $(AXE_STAMP):
 	touch $(AXE_STAMP)
 
 browser-deps: $(AXE_STAMP)
-	@test -x $(CHROMIUM) \
-		|| { echo "error: the browser tests drive Debian's Chromium at $(CHROMIUM) (apt-get install chromium)." >&2; exit 1; }
+	@test -x $(ALLYS_CHROMIUM) \
+		|| { echo "error: the browser tests drive Debian's Chromium at $(ALLYS_CHROMIUM) (apt-get install chromium)." >&2; exit 1; }
 
 compilemessages: install
-	@if ! ls locale/*/LC_MESSAGES/*.po */locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+	@if ! find locale */locale -path "*/LC_MESSAGES/*.po" 2>/dev/null | grep -q .; then \
 		echo "No .po file to compile."; \
 	elif command -v msgfmt >/dev/null 2>&1; then \
 		$(MANAGE) compilemessages --ignore "$(VENV)" --ignore node_modules --ignore var -v0; \
@@ -114,7 +115,7 @@ screenshot: install compilemessages browser-deps
 	@ALLYS_VAR_DIR=$(SHOT_VAR) $(MANAGE) runserver --noreload 127.0.0.1:$(SHOT_PORT) >$(SHOT_VAR)/server.log 2>&1 & \
 	server=$$!; \
 	WAIT_URL="$(SHOT_URL)" $(PY) -c "$$WAIT_FOR_URL" \
-	&& $(CHROMIUM) --headless --no-sandbox --disable-gpu --disable-background-networking --hide-scrollbars \
+	&& $(ALLYS_CHROMIUM) --headless --no-sandbox --disable-gpu --disable-background-networking --hide-scrollbars \
 		--window-size=1280,900 --screenshot=docs/screenshot.png "$(SHOT_URL)" 2>/dev/null; \
 	status=$$?; kill $$server; exit $$status
 

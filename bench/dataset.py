@@ -14,8 +14,17 @@ from bench.config import BenchConfig
 
 @dataclass(frozen=True)
 class DatasetSize:
+    """Live course pages and sessions in total, and how many of them seed_demo generated."""
+
     courses: int
     sessions: int
+    generated_courses: int = 0
+    generated_sessions: int = 0
+
+
+# seed_demo's naming of generated rows: course slugs "gen-00042-…", session codes "GEN-00042-1".
+GENERATED_SLUG_PREFIX = "gen-"
+GENERATED_CODE_PREFIX = "GEN-"
 
 
 def current_size() -> DatasetSize:
@@ -23,13 +32,21 @@ def current_size() -> DatasetSize:
     from catalogue.models import CoursePage
     from courses.models import Session
 
-    return DatasetSize(courses=CoursePage.objects.live().count(), sessions=Session.objects.count())
+    return DatasetSize(
+        courses=CoursePage.objects.live().count(),
+        sessions=Session.objects.count(),
+        generated_courses=CoursePage.objects.filter(slug__startswith=GENERATED_SLUG_PREFIX).count(),
+        generated_sessions=Session.objects.filter(code__startswith=GENERATED_CODE_PREFIX).count(),
+    )
 
 
-def is_big_enough(size: DatasetSize, config: BenchConfig) -> bool:
-    # The demo programme itself adds a few courses and sessions on top of the
-    # generated ones, so "at least" the requested size is what we look for.
-    return size.courses >= config.courses and size.sessions >= config.sessions
+def has_requested_size(size: DatasetSize, config: BenchConfig) -> bool:
+    # The demo programme itself adds a few dozen courses on top of the
+    # generated ones; only the generated rows must match the request.
+    return (
+        size.generated_courses == config.courses
+        and size.generated_sessions == config.courses * config.sessions_per_course
+    )
 
 
 def reset_database(config: BenchConfig) -> None:
@@ -51,7 +68,7 @@ def ensure_dataset(config: BenchConfig) -> DatasetSize:
     """Migrate, then seed unless the database already has the requested size."""
     call_command("migrate", interactive=False, verbosity=0)
     size = current_size()
-    if is_big_enough(size, config):
+    if has_requested_size(size, config):
         print(f"Reusing the bench database: {size.courses} courses, {size.sessions} sessions.")
         return size
     if size.courses or size.sessions:
@@ -66,10 +83,10 @@ def ensure_dataset(config: BenchConfig) -> DatasetSize:
     call_command("seed_demo", courses=config.courses, sessions_per_course=config.sessions_per_course)
     size = current_size()
     print(f"Seeded {size.courses} courses, {size.sessions} sessions in {time.perf_counter() - started:.0f} s.")
-    if not is_big_enough(size, config):
+    if not has_requested_size(size, config):
         raise SystemExit(
-            f"seed_demo produced {size.courses} courses and {size.sessions} sessions, "
-            f"fewer than the {config.courses} and {config.sessions} requested."
+            f"seed_demo generated {size.generated_courses} courses and {size.generated_sessions} sessions, "
+            f"not the {config.courses} x {config.sessions_per_course} requested."
         )
     return size
 

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db import models
+from django.utils.text import capfirst
 
 
 class MultipleChoiceJSONField(models.JSONField):
@@ -41,4 +42,4 @@ class MultipleChoiceJSONField(models.JSONField):
         form_class = defaults.pop("form_class")
         for key in ("encoder", "decoder", "max_length"):
             defaults.pop(key, None)
-        return form_class(label=self.verbose_name, help_text=self.help_text, **defaults)
+        return form_class(label=capfirst(self.verbose_name), help_text=self.help_text, **defaults)

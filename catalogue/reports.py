@@ -79,7 +79,7 @@ class CourseCompletenessReportView(ReportView):
             accessor="draft_title",
             sort_key="title",
         ),
-        Column("locale", label=_("Language"), accessor="locale.language_code"),
+        Column("locale", label=_("Language"), accessor="locale.get_display_name"),
         Column("status", label=_("Status"), accessor="status_string"),
         CompletenessColumn("completeness", label=_("Completeness")),
         MissingItemsColumn("missing", label=_("Missing items")),

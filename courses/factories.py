@@ -21,8 +21,7 @@ class VenueFactory(factory.django.DjangoModelFactory):
 def make_slots(start: dt.date, days: int = 2, start_time=dt.time(9, 0), end_time=dt.time(17, 0)):
     """Consecutive day slots from ``start`` (unsaved; pass to SessionFactory)."""
     return [
-        TimetableSlot(date=start + dt.timedelta(days=i), start_time=start_time, end_time=end_time)
-        for i in range(days)
+        TimetableSlot(date=start + dt.timedelta(days=i), start_time=start_time, end_time=end_time) for i in range(days)
     ]
 
 

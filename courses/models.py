@@ -101,7 +101,10 @@ class Session(ClusterableModel):
             [FieldPanel("venue"), FieldPanel("is_online"), FieldPanel("languages")], heading=_("Place and language")
         ),
         MultiFieldPanel(
-            [FieldPanel("capacity"), FieldRowPanel([FieldPanel("enrolment_opens_at"), FieldPanel("enrolment_closes_at")])],
+            [
+                FieldPanel("capacity"),
+                FieldRowPanel([FieldPanel("enrolment_opens_at"), FieldPanel("enrolment_closes_at")]),
+            ],
             heading=_("Places and enrolment window"),
         ),
         InlinePanel("price_tiers", label=_("Price tier"), heading=_("Prices")),
@@ -132,11 +135,7 @@ class Session(ClusterableModel):
         super().clean()
         if not self.venue_id and not self.is_online:
             raise ValidationError({"venue": _("Choose a venue, or mark the session as online.")})
-        if (
-            self.enrolment_opens_at
-            and self.enrolment_closes_at
-            and self.enrolment_opens_at >= self.enrolment_closes_at
-        ):
+        if self.enrolment_opens_at and self.enrolment_closes_at and self.enrolment_opens_at >= self.enrolment_closes_at:
             raise ValidationError({"enrolment_closes_at": _("Enrolment must close after it opens.")})
 
     def save(self, *args, **kwargs) -> None:

@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.db.models import Case, Prefetch, QuerySet, Value, When
 from django.utils import timezone
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
 from courses.availability import SessionState
 from courses.models import PriceTier, PriceTierKind, Session, SessionStatus, TimetableSlot
@@ -45,34 +45,36 @@ def course_upcoming_sessions(*, course: Page, now: dt.datetime | None = None) ->
 
 
 def catalogue_upcoming_sessions(
-    *, limit: int = 6, locale: Locale | None = None, now: dt.datetime | None = None
+    *, limit: int = 6, language: str | None = None, now: dt.datetime | None = None
 ) -> list[Session]:
     """The next ``limit`` sessions one can enrol in now or soon, across the catalogue.
 
     Each session gets a ``course_page`` attribute: the live course page in
-    ``locale`` when it exists (so English visitors land on English pages),
-    else the page the session was scheduled on.
+    the content language ``language`` (a ``Locale.language_code``) when it
+    exists, so English visitors land on English pages, else the page the
+    session was scheduled on. Slots and prices are not read: the home page
+    shows dates, places and the state only.
     """
     now = now or timezone.now()
-    candidates = _with_relations(
-        Session.objects.filter(status=SessionStatus.SCHEDULED, starts_at__gt=now, course__live=True).order_by(
-            "starts_at", "code"
-        )
+    candidates = (
+        Session.objects.filter(status=SessionStatus.SCHEDULED, starts_at__gt=now, course__live=True)
+        .select_related("venue", "course", "course__locale")
+        .order_by("starts_at", "code")
     )
     # States depend on enrolment windows and places; look at a bounded
     # window of candidates rather than at every future session.
     sessions = [s for s in candidates[: limit * 4] if s.state(now) in HOME_STATES][:limit]
-    _attach_localized_courses(sessions, locale)
+    _attach_localized_courses(sessions, language)
     return sessions
 
 
-def _attach_localized_courses(sessions: list[Session], locale: Locale | None) -> None:
-    """Set ``session.course_page`` to the course in ``locale`` (one query)."""
+def _attach_localized_courses(sessions: list[Session], language: str | None) -> None:
+    """Set ``session.course_page`` to the course in ``language`` (one query, when any is in another language)."""
     localized: dict = {}
-    if locale is not None:
-        keys = {s.course.translation_key for s in sessions if s.course.locale_id != locale.pk}
+    if language is not None:
+        keys = {s.course.translation_key for s in sessions if s.course.locale.language_code != language}
         if keys:
-            pages = Page.objects.live().filter(translation_key__in=keys, locale=locale)
+            pages = Page.objects.live().filter(translation_key__in=keys, locale__language_code=language)
             localized = {page.translation_key: page for page in pages}
     for session in sessions:
         session.course_page = localized.get(session.course.translation_key, session.course)

@@ -10,7 +10,7 @@ from django.contrib.admin.utils import quote
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin import messages
@@ -37,7 +37,7 @@ def session_place(session: Session) -> str:
     if session.venue_id:
         parts.append(session.venue.city)
     if session.is_online:
-        parts.append(gettext_now("Online"))
+        parts.append(gettext("Online"))
     return " + ".join(parts)
 
 
@@ -74,7 +74,11 @@ class SessionDeleteView(generic.DeleteView):
     def _refusal(self):
         messages.error(
             self.request,
-            gettext_now("Session %(code)s cannot be deleted: %(count)s places are taken. Cancel it instead.")
+            ngettext(
+                "Session %(code)s cannot be deleted: %(count)s place is taken. Cancel it instead.",
+                "Session %(code)s cannot be deleted: %(count)s places are taken. Cancel it instead.",
+                self.object.places_taken,
+            )
             % {"code": self.object.code, "count": self.object.places_taken},
         )
         return redirect(reverse(self.edit_url_name, args=(quote(self.object.pk),)))

@@ -117,7 +117,10 @@ def feature_courses(home: HomePage, locale: Locale) -> None:
     if home.featured_courses.exists() and all(f.course.locale_id == locale.pk for f in home.featured_courses.all()):
         return
     courses = {c.slug: c for c in CoursePage.objects.filter(slug__in=FEATURED_SLUGS, locale=locale)}
-    home.featured_courses = [FeaturedCourse(course=courses[slug]) for slug in FEATURED_SLUGS if slug in courses]
+    home.featured_courses = [
+        FeaturedCourse(course=courses[slug], sort_order=position)
+        for position, slug in enumerate(s for s in FEATURED_SLUGS if s in courses)
+    ]
     publish(home)
 
 

@@ -17,6 +17,7 @@ from catalogue.blocks import SyllabusBlock
 from catalogue.choices import CourseFormat, CourseLevel, Language
 from catalogue.fields import MultipleChoiceJSONField
 from catalogue.forms import CoursePageForm
+from catalogue.models.pages import RoutedPageMixin
 from catalogue.panels import SessionsPanel
 from catalogue.qualiopi import IncompleteCoursePageError, ensure_publishable
 
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 RICH_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 
 
-class CoursePage(Page):
+class CoursePage(RoutedPageMixin, Page):
     """A course of the programme, as published in the catalogue.
 
     Dated runs of the course are ``courses.Session`` rows, not page content:
@@ -70,9 +71,7 @@ class CoursePage(Page):
         help_text=_("How many days before the start enrolment closes."),
     )
 
-    accessibility = RichTextField(
-        _("accessibility for disabled people"), features=RICH_FEATURES, blank=True
-    )
+    accessibility = RichTextField(_("accessibility for disabled people"), features=RICH_FEATURES, blank=True)
     accessibility_contact_name = models.CharField(_("accessibility contact"), max_length=200, blank=True)
     accessibility_contact_email = models.EmailField(_("accessibility contact email"), blank=True)
 
@@ -119,6 +118,8 @@ class CoursePage(Page):
     template = "catalogue/course_page.html"
     # Refuses "Publish" (and a publishing approval) while Qualiopi items are missing.
     base_form_class = CoursePageForm
+    # Read with the page when routing to it (see RoutedPageMixin): the hero and link previews show it.
+    route_select_related = ("image",)
 
     search_fields = Page.search_fields + [
         index.SearchField("summary", boost=2),

@@ -13,7 +13,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
@@ -66,27 +66,54 @@ def home_url(language_code: str) -> str:
         return reverse("wagtail_serve", args=[""])
 
 
-def _live_translations(page: Page, request: HttpRequest | None) -> dict[str, Page]:
-    """The page's live translations (itself included), by language code; cached per request."""
-    cache = getattr(request, "_allys_translations", None) if request else None
-    if cache is not None and cache[0] == page.pk:
-        return cache[1]
-    translations = {
-        item.locale.language_code: item
-        for item in page.get_translations(inclusive=True).live().select_related("locale")
+def _chrome_pages(context: template.Context) -> dict[str, Any]:
+    """What the header, language switcher and SEO head read about pages, in one query per request.
+
+    - ``translations``: the current page's live translations (itself
+      included), by language code;
+    - ``catalogue`` and ``programme``: the live catalogue listing and
+      programme page in the page's language (else the active language's);
+    - ``current``: which of the two the current page sits under, if any.
+
+    Both come from the same query: the pages sharing the current page's
+    ``translation_key``, or of one of the two navigation types in its locale.
+    """
+    request = _request(context)
+    page = _page(context)
+    key = page.pk if page is not None else None
+    cached = getattr(request, "_allys_chrome", None) if request is not None else None
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    types = {
+        ContentType.objects.get_for_model(CatalogueIndexPage).pk: "catalogue",
+        ContentType.objects.get_for_model(ProgrammePage).pk: "programme",
     }
+    if page is not None:
+        wanted = Q(content_type_id__in=list(types), locale_id=page.locale_id) | Q(translation_key=page.translation_key)
+    else:
+        wanted = Q(content_type_id__in=list(types), locale=Locale.get_active())
+    found: dict[str, Any] = {"translations": {}}
+    for item in Page.objects.live().filter(wanted).select_related("locale").order_by("path"):
+        if page is not None and item.translation_key == page.translation_key:
+            found["translations"][item.locale.language_code] = item
+        if item.content_type_id in types and (page is None or item.locale_id == page.locale_id):
+            found.setdefault(types[item.content_type_id], item)
+    # Which entry the current page sits under, for aria-current.
+    found["current"] = ""
+    if page is not None:
+        under = [name for name in ("catalogue", "programme") if name in found]
+        found["current"] = next((name for name in under if page.path.startswith(found[name].path)), "")
     if request is not None:
-        request._allys_translations = (page.pk, translations)
-    return translations
+        request._allys_chrome = (key, found)
+    return found
 
 
 @register.simple_tag(takes_context=True)
 def language_links(context: template.Context) -> list[LanguageLink]:
     """Links to the current page in each language, or to that language's home."""
     request = _request(context)
-    page = _page(context)
     current = translation.get_language() or settings.LANGUAGE_CODE
-    translations = _live_translations(page, request) if page else {}
+    translations = _chrome_pages(context)["translations"]
     links = []
     for code, name in settings.LANGUAGES:
         target = translations.get(code)
@@ -109,7 +136,7 @@ def hreflang_alternates(context: template.Context) -> list[tuple[str, str]]:
     page = _page(context)
     if page is None:
         return []
-    translations = _live_translations(page, request)
+    translations = _chrome_pages(context)["translations"]
     if len(translations) < 2:
         return []
     alternates = [
@@ -128,7 +155,7 @@ def og_locales(context: template.Context) -> dict[str, Any]:
     page = _page(context)
     others = []
     if page is not None:
-        others = [OG_LOCALES.get(code, code) for code in _live_translations(page, _request(context)) if code != current]
+        others = [OG_LOCALES.get(code, code) for code in _chrome_pages(context)["translations"] if code != current]
     return {"locale": OG_LOCALES.get(current, current), "alternates": others}
 
 
@@ -159,29 +186,8 @@ def og_image_url(context: template.Context, page: Any) -> str:
 
 @register.simple_tag(takes_context=True)
 def nav_pages(context: template.Context) -> dict[str, Any]:
-    """The catalogue listing and the programme in the active language (one query per request)."""
-    request = _request(context)
-    cached = getattr(request, "_allys_nav", None) if request else None
-    if cached is not None:
-        return cached
-    page = _page(context)
-    locale = page.locale if page is not None else Locale.get_active()
-    types = {
-        ContentType.objects.get_for_model(CatalogueIndexPage).pk: "catalogue",
-        ContentType.objects.get_for_model(ProgrammePage).pk: "programme",
-    }
-    pages = Page.objects.live().filter(locale=locale, content_type_id__in=types).order_by("path")
-    found: dict[str, Any] = {}
-    for item in pages:
-        found.setdefault(types[item.content_type_id], item)
-    # Which entry the current page sits under, for aria-current.
-    found["current"] = next(
-        (key for key in ("catalogue", "programme") if page and key in found and page.path.startswith(found[key].path)),
-        "",
-    )
-    if request is not None:
-        request._allys_nav = found
-    return found
+    """The catalogue listing and the programme in the page's language, and which one is current."""
+    return _chrome_pages(context)
 
 
 @register.simple_tag(takes_context=True)
@@ -200,22 +206,32 @@ def organisation_jsonld_script() -> SafeString:
     return jsonld_script(organisation_jsonld())
 
 
-@register.simple_tag
-def course_trainers(page: CoursePage) -> list[Trainer]:
-    """The course's trainers with their organisation and photo renditions."""
-    return list(
-        page.trainers.select_related("organisation", "photo").prefetch_related("photo__renditions").order_by("name")
-    )
-
-
 def _partners(queryset: QuerySet[Partner]) -> list[Partner]:
     return list(queryset.select_related("logo").prefetch_related("logo__renditions"))
 
 
+def _course_team(page: CoursePage) -> tuple[list[Trainer], list[Partner]]:
+    """The course's trainers and partners, with the renditions of their photos and logos in one query."""
+    cached = getattr(page, "_allys_team", None)
+    if cached is None:
+        trainers = list(page.trainers.select_related("organisation", "photo").order_by("name"))
+        partners = list(page.partners.all().select_related("logo"))
+        images = [trainer.photo for trainer in trainers] + [partner.logo for partner in partners]
+        prefetch_related_objects([image for image in images if image is not None], "renditions")
+        cached = page._allys_team = (trainers, partners)
+    return cached
+
+
+@register.simple_tag
+def course_trainers(page: CoursePage) -> list[Trainer]:
+    """The course's trainers with their organisation and photo renditions."""
+    return _course_team(page)[0]
+
+
 @register.simple_tag
 def course_partners(page: CoursePage) -> list[Partner]:
-    """The partners that co-designed the course."""
-    return _partners(page.partners.all())
+    """The partners that co-designed the course, with their logo renditions."""
+    return _course_team(page)[1]
 
 
 @register.simple_tag

@@ -15,7 +15,8 @@ from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from wagtail.models import Locale, Page
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Page
 
 from courses.models import PriceTier, Session
 from courses.selectors import catalogue_upcoming_sessions, course_upcoming_sessions
@@ -29,10 +30,18 @@ def course_sessions(course: Page) -> list[Session]:
     return course_upcoming_sessions(course=course)
 
 
+def _active_content_language() -> str:
+    """The language code of ``Locale.get_active()``, without reading the locale."""
+    try:
+        return get_supported_content_language_variant(translation.get_language())
+    except LookupError:
+        return get_supported_content_language_variant(settings.LANGUAGE_CODE)
+
+
 @register.simple_tag
 def upcoming_sessions(limit: int = 6) -> list[Session]:
     """``{% upcoming_sessions 6 as sessions %}``: the next sessions open or opening soon."""
-    return catalogue_upcoming_sessions(limit=limit, locale=Locale.get_active())
+    return catalogue_upcoming_sessions(limit=limit, language=_active_content_language())
 
 
 def _calendar_url(name: str, **kwargs: str) -> str:

@@ -39,6 +39,13 @@ def in_french(msgid: str, **values) -> str:
     return text % values if values else text
 
 
+def in_french_plural(singular: str, plural: str, count: int, **values) -> str:
+    """The French form of a plural message for ``count`` (as ``{% blocktranslate count %}`` renders it)."""
+    with translation.override("fr"):
+        text = translation.ngettext(singular, plural, count)
+    return text % {"counter": count, **values}
+
+
 def build_full_course(catalogue_page, **overrides) -> CoursePage:
     """A course with every indicator-1 item, a trainer, a partner, a certification and results."""
     theme = ThemeFactory(name="IA frugale", slug="ia-frugale")

@@ -26,3 +26,20 @@ def test_sitemap_lists_the_home_and_the_catalogue(client, catalogue_page):
 
     assert "<loc>http://localhost/</loc>" in xml
     assert "<loc>http://localhost/formations/</loc>" in xml
+
+
+def test_sitemap_lists_the_english_pages_too(client, catalogue_page, locales):
+    course = CoursePageFactory(parent=catalogue_page, title="Apprentissage frugal")
+    home_en = catalogue_page.get_parent().specific.copy_for_translation(locales["en"])
+    home_en.save_revision().publish()
+    listing_en = catalogue_page.copy_for_translation(locales["en"])
+    listing_en.save_revision().publish()
+    course_en = course.copy_for_translation(locales["en"])
+    course_en.title = "Frugal learning"
+    course_en.save_revision().publish()
+
+    xml = client.get("/sitemap.xml").content.decode()
+
+    assert "<loc>http://localhost/formations/apprentissage-frugal/</loc>" in xml
+    assert "<loc>http://localhost/en/</loc>" in xml
+    assert f"<loc>http://localhost/en/formations/{course_en.slug}/</loc>" in xml

@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from catalogue.factories import CoursePageFactory
 from courses.factories import make_slots
 from courses.models import PriceTier, PriceTierKind
-from tests.catalogue.course_fixtures import build_full_course, in_french, open_session, visible_text
+from tests.catalogue.course_fixtures import build_full_course, in_french, in_french_plural, open_session, visible_text
 
 
 def test_course_page_shows_every_indicator_1_item_in_order(client, catalogue_page):
@@ -35,7 +35,11 @@ def test_course_page_shows_every_indicator_1_item_in_order(client, catalogue_pag
         "Cours, travaux pratiques sur notebooks.",  # teaching methods
         "QCM et projet final.",  # assessment methods
         "Inscription en ligne, entretien si besoin.",  # how to access
-        in_french("Enrolment possible until %(counter)s days before the start.", counter=7),  # access delay
+        in_french_plural(
+            "Enrolment possible until %(counter)s day before the start.",
+            "Enrolment possible until %(counter)s days before the start.",
+            7,
+        ),  # access delay
         "900\xa0€",  # price (no session yet: the indicative price)
         "Tarif réduit sur justificatif.",
         "Locaux accessibles ; adaptations sur demande.",  # accessibility
@@ -94,7 +98,7 @@ def test_session_shows_each_day_with_times_place_and_places_left(client, catalog
     for day in days:
         assert f"{day}, {in_french('%(start)s to %(end)s', start='09:30', end='17:00')}" in text
     assert "Campus Monod 46 allée d'Italie 69007 Lyon" in text
-    assert in_french("%(counter)s places left", counter=3) in text
+    assert in_french_plural("%(counter)s place left", "%(counter)s places left", 3) in text
 
 
 def test_online_session_says_so_instead_of_an_address(client, catalogue_page):
@@ -157,6 +161,16 @@ def test_enrolment_is_announced_but_not_yet_possible(client, catalogue_page):
     assert in_french("Enrolment opens soon") in visible_text(response)
     assert "<button" not in html
     assert "<form" not in html
+
+
+def test_a_full_session_does_not_announce_enrolment(client, catalogue_page):
+    course = build_full_course(catalogue_page)
+    open_session(course, code="FULL-1", capacity=10, places_taken=10)
+
+    text = visible_text(client.get(course.url), after='id="session-FULL-1"')
+
+    assert in_french("Full") in text
+    assert in_french("Enrolment opens soon") not in text
 
 
 def test_finished_and_far_past_sessions_are_not_listed(client, catalogue_page):

@@ -75,7 +75,11 @@ def test_home_shows_at_most_six_sessions(client, catalogue_page):
 def test_home_shows_featured_courses_in_order(client, home_page, catalogue_page):
     first = CoursePageFactory(parent=catalogue_page, title="Apprentissage frugal", summary="Moins de calcul.")
     second = CoursePageFactory(parent=catalogue_page, title="IA et inclusion")
-    home_page.featured_courses = [FeaturedCourse(course=second), FeaturedCourse(course=first)]
+    # The admin's inline panel numbers the items; do the same here.
+    home_page.featured_courses = [
+        FeaturedCourse(course=second, sort_order=0),
+        FeaturedCourse(course=first, sort_order=1),
+    ]
     publish(home_page)
 
     response = client.get("/")

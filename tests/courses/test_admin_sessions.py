@@ -8,6 +8,8 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from catalogue.factories import CoursePageFactory, ThemeFactory
@@ -148,7 +150,9 @@ def test_create_session_without_venue_or_online_is_refused_and_keeps_the_input(c
     response = client.post(reverse("sessions:add"), data)
 
     assert response.status_code == 200
-    assert "Choose a venue, or mark the session as online." in response.content.decode()
+    with translation.override("fr"):
+        message = escape(translation.gettext("Choose a venue, or mark the session as online."))
+    assert message in response.content.decode()
     assert "IAF-DL-2027-09" in response.content.decode()
     assert not Session.objects.filter(code="IAF-DL-2027-09").exists()
 

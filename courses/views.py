@@ -12,10 +12,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from courses import calendar
+from courses import calendar, calendar_cache
 from courses.listing import catalogue_session_ids
 from courses.models import Session
 
@@ -69,8 +71,17 @@ def course_ics(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @cache_control(public=True, max_age=MAX_AGE)
 def catalogue_ics(request: HttpRequest) -> HttpResponse:
-    """``/calendar/catalogue.ics``: current sessions of the catalogue, filtered like the listing."""
+    """``/calendar/catalogue.ics``: current sessions of the catalogue, filtered like the listing.
+
+    The body is kept in memory until its data changes (``courses.calendar_cache``);
+    it carries an ETag and a Last-Modified date, and a client that already
+    has it gets a 304 Not Modified.
+    """
     language = feed_language(request)
     session_ids = catalogue_session_ids(request.GET, language=language)
-    body = calendar.catalogue_calendar(session_ids=session_ids, request=request, language=language)
-    return ics_response(body, filename="catalogue-allys.ics")
+    feed = calendar_cache.catalogue_feed(session_ids=session_ids, request=request, language=language)
+    response = ics_response(feed.body, filename="catalogue-allys.ics")
+    response["ETag"] = feed.etag
+    response["Last-Modified"] = http_date(feed.written_at.timestamp())
+    last_modified = int(feed.written_at.timestamp())
+    return get_conditional_response(request, etag=feed.etag, last_modified=last_modified, response=response)

@@ -8,8 +8,10 @@ from django.utils import translation
 from icalendar import Calendar
 
 from catalogue.factories import CoursePageFactory
+from courses import calendar_cache
 from courses.calendar import SessionEvents, SlotTimes, slot_components, write_calendar
 from courses.factories import SessionFactory, VenueFactory
+from courses.listing import clear_cache
 from courses.models import SessionStatus, TimetableSlot
 
 UTC = dt.UTC
@@ -190,6 +192,29 @@ def test_english_course_feed_finds_the_sessions_of_the_french_page(client, cours
     (event,) = calendar.walk("VEVENT")
     assert str(event["SUMMARY"]) == f"Frugal learning — {session.code}"
     assert str(event["URL"]).startswith("http://testserver/en/")
+
+
+@pytest.fixture
+def fresh_catalogue():
+    # The listing keeps its rows and the catalogue feed its bodies per process.
+    clear_cache()
+    calendar_cache.clear()
+    yield
+    clear_cache()
+    calendar_cache.clear()
+
+
+def test_catalogue_feed_links_every_course_to_its_own_page(client, catalogue_page, fresh_catalogue):
+    slugs = ["apprentissage-frugal", "données-complexes", "vision_2027", "ia-et-santé"]
+    pages = [CoursePageFactory(parent=catalogue_page, slug=slug) for slug in slugs]
+    for page in pages:
+        SessionFactory(course=page, start=dt.date.today() + dt.timedelta(days=30), days=1)
+
+    calendar = fetch(client, reverse("calendar:catalogue"))
+
+    links = {str(event["SUMMARY"]).rsplit(" — ", 1)[0]: str(event["URL"]) for event in calendar.walk("VEVENT")}
+    assert links == {page.title: f"http://testserver{page.url}" for page in pages}
+    assert links[pages[1].title] == "http://testserver/formations/donn%C3%A9es-complexes/"
 
 
 def test_writer_matches_icalendar_typed_events(course):

@@ -17,11 +17,4 @@ class LocalizedSitemap(Sitemap):
         in_any_tree = Q()
         for path in roots:
             in_any_tree |= Q(path__startswith=path)
-        return (
-            Page.objects.filter(in_any_tree)
-            .live()
-            .public()
-            .order_by("path")
-            .defer_streamfields()
-            .specific()
-        )
+        return Page.objects.filter(in_any_tree).live().public().order_by("path").defer_streamfields().specific()

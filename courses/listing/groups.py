@@ -47,6 +47,10 @@ FIXED_CHOICES = {
 FACET_ORDER = ("theme", "month", "format", "language", "level", "duration", "price", "places", "partner")
 
 
+# A facet with more options than this shows the rest in a <details> block.
+FOLD_AFTER = 12
+
+
 @dataclass(frozen=True, slots=True)
 class FacetOption:
     value: str
@@ -65,6 +69,19 @@ class FacetGroup:
     @property
     def selected_count(self) -> int:
         return sum(1 for option in self.options if option.selected)
+
+    @property
+    def first_options(self) -> tuple[FacetOption, ...]:
+        """The options always on show; long groups (months) fold the rest away."""
+        return self.options[:FOLD_AFTER]
+
+    @property
+    def more_options(self) -> tuple[FacetOption, ...]:
+        return self.options[FOLD_AFTER:]
+
+    @property
+    def more_selected(self) -> bool:
+        return any(option.selected for option in self.more_options)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,10 +180,14 @@ def active_filters(params: ListingParams, groups: Iterable[FacetGroup], links: L
             values = list(getattr(params, FACET_PARAMS[key]))
         for value in values:
             group_label, option_label = labels.get((key, value), (str(FACET_LABELS[key]), value))
-            chips.append(ActiveFilter(f"{group_label}: {option_label}", links.without(key, value=value)))
-    for name, day, label in (("from", params.date_from, _("From")), ("to", params.date_to, _("Until"))):
+            label = _("%(facet)s: %(value)s") % {"facet": group_label, "value": option_label}
+            chips.append(ActiveFilter(str(label), links.without(key, value=value)))
+    for name, day, label in (
+        ("from", params.date_from, _("From %(date)s")),
+        ("to", params.date_to, _("Until %(date)s")),
+    ):
         if day:
-            chips.append(ActiveFilter(f"{label} {date_format(day, 'DATE_FORMAT')}", links.without(name)))
+            chips.append(ActiveFilter(str(label % {"date": date_format(day, "DATE_FORMAT")}), links.without(name)))
     return chips
 
 

@@ -202,3 +202,24 @@ def test_english_listing_shows_french_only_courses_and_english_translations(clie
     assert french_only.select_one(".course-card__language-note").get_text(strip=True) == "Taught in French"
     assert french_only.select_one(".course-card__title a")["href"] == "/formations/ethique-des-algorithmes/"
     assert cards["Frugal embedded vision"].select_one("a")["href"].startswith("/en/formations/")
+
+
+def test_a_long_month_facet_folds_later_months_without_javascript(client, catalogue_page):
+    course = CoursePageFactory(parent=catalogue_page, title="Séries temporelles")
+    first = dt.date.today().replace(day=1) + dt.timedelta(days=40)
+    starts = [(first.replace(day=1) + dt.timedelta(days=31 * n)).replace(day=10) for n in range(14)]
+    for start in starts:
+        SessionFactory(course=course, start=start)
+
+    page = soup(client.get("/formations/"))
+    months = page.select_one(".facet--month")
+    folded = months.select_one("details.facet__more")
+
+    assert len(months.select("input[name=month]")) == 14
+    assert len(folded.select("input[name=month]")) == 2
+    assert folded.select_one("input")["value"] == starts[12].strftime("%Y-%m")
+    assert not folded.has_attr("open")
+
+    # A folded month that is selected keeps its group open, so the choice stays visible.
+    chosen = soup(client.get("/formations/", {"month": starts[13].strftime("%Y-%m")}))
+    assert chosen.select_one(".facet--month details.facet__more").has_attr("open")

@@ -172,7 +172,13 @@ def test_deleting_a_session_with_places_taken_is_refused(client, manager, course
     response = client.post(url, follow=True)
 
     assert Session.objects.filter(pk=session.pk).exists()
-    assert "Session DL-PLEIN cannot be deleted: 3 places are taken. Cancel it instead." in response.content.decode()
+    with translation.override("fr"):
+        message = translation.ngettext(
+            "Session %(code)s cannot be deleted: %(count)s place is taken. Cancel it instead.",
+            "Session %(code)s cannot be deleted: %(count)s places are taken. Cancel it instead.",
+            3,
+        ) % {"code": "DL-PLEIN", "count": 3}
+    assert escape(message) in response.content.decode()
 
 
 def test_deleting_a_session_nobody_takes_part_in_works(client, manager, courses):

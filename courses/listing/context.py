@@ -22,7 +22,7 @@ from courses.listing import rows
 from courses.listing.cards import build_card
 from courses.listing.facets import Match, Outcome, Selection, evaluate, sort_matches
 from courses.listing.filters import PER_PAGE, SORT_CHOICES, SORT_NEXT, ListingParams, Notice, parse_params
-from courses.listing.groups import Links, active_filters, facet_groups, relaxations
+from courses.listing.groups import FACET_PARAMS, Links, active_filters, facet_groups, relaxations
 from courses.listing.rows import Catalogue, get_catalogue
 from courses.listing.search import matching_page_ids
 from courses.listing.snapshot import Lookups, read_snapshot
@@ -78,17 +78,8 @@ def resolve(
 
 
 def _selection_without(selection: Selection, name: str) -> Selection:
-    field = {
-        "q": "keys",
-        "theme": "themes",
-        "partner": "partners",
-        "format": "formats",
-        "language": "languages",
-        "level": "levels",
-        "month": "months",
-        "price": "prices",
-        "duration": "durations",
-    }.get(name)
+    # Selection fields are named like ListingParams' (FACET_PARAMS), the text search aside.
+    field = "keys" if name == "q" else FACET_PARAMS.get(name)
     if name == "places":
         return dataclasses.replace(selection, places=False)
     if name == "dates":

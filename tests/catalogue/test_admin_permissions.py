@@ -1,7 +1,5 @@
 """Editorial roles: designers write and submit, programme managers publish and schedule."""
 
-import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from wagtail.models import Page, WorkflowPage
 from wagtail.test.utils.form_data import querydict_from_html
@@ -17,22 +15,6 @@ def form_data(response):
     data = querydict_from_html(response.content.decode(), form_id="page-edit-form")
     data.setdefault("syllabus-count", "0")
     return data
-
-
-def make_user(django_user_model, username, group):
-    user = django_user_model.objects.create_user(username=username, password="pw", email=f"{username}@x.test")
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def designer(django_user_model):
-    return make_user(django_user_model, "denis", "Course designers")
-
-
-@pytest.fixture
-def manager(django_user_model):
-    return make_user(django_user_model, "manon", "Programme managers")
 
 
 def test_migration_assigns_the_programme_manager_workflow_to_the_whole_tree(db):

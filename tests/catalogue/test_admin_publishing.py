@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,23 +17,6 @@ from catalogue.models import CoursePage
 from catalogue.qualiopi import IncompleteCoursePageError, missing_items
 
 WORKFLOW = "Validation par un responsable de programme"
-
-
-def make_user(django_user_model, username, group=None, **extra):
-    user = django_user_model.objects.create_user(username=username, password="pw", email=f"{username}@x.test", **extra)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def manager(django_user_model):
-    return make_user(django_user_model, "manon", "Programme managers")
-
-
-@pytest.fixture
-def designer(django_user_model):
-    return make_user(django_user_model, "denis", "Course designers")
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """StreamField blocks: the syllabus modules and the home/programme sections."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -26,6 +26,26 @@ class SyllabusModuleBlock(blocks.StructBlock):
             "description": "<p>Compression de modèles, quantification et distillation.</p>",
         }
         description = _("A module of the syllabus with its duration in hours.")
+
+
+def syllabus_total_hours(syllabus) -> Decimal:
+    """Total hours of a syllabus StreamValue's modules, read from its raw data.
+
+    Raw data needs no block instances, so the listing can total thousands
+    of syllabuses cheaply; a missing, invalid or non-positive value counts
+    for nothing (a page being edited may hold one).
+    """
+    total = Decimal(0)
+    for item in getattr(syllabus, "raw_data", None) or []:
+        if not item or item.get("type") != "module":
+            continue
+        try:
+            hours = Decimal(str((item.get("value") or {}).get("hours")))
+            if hours > 0:
+                total += hours
+        except InvalidOperation:
+            continue
+    return total
 
 
 class SyllabusBlock(blocks.StreamBlock):

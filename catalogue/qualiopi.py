@@ -18,6 +18,8 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from wagtail.actions.publish_page_revision import PublishPagePermissionError
 
+from catalogue.blocks import syllabus_total_hours
+
 
 def has_text(value: Any) -> bool:
     """True when a plain or rich text value holds visible text.
@@ -42,14 +44,7 @@ def _positive(value: Any) -> bool:
 
 def syllabus_hours(page: Any) -> Decimal:
     """Hours of the syllabus modules, computed afresh (the page may be mid-edit)."""
-    total = Decimal(0)
-    for block in getattr(page, "syllabus", None) or []:
-        if getattr(block, "block_type", None) != "module":
-            continue
-        hours = block.value.get("hours") if hasattr(block.value, "get") else None
-        if _positive(hours):
-            total += Decimal(str(hours))
-    return total
+    return syllabus_total_hours(getattr(page, "syllabus", None))
 
 
 @dataclass(frozen=True)

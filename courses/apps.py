@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CoursesConfig(AppConfig):
     name = "courses"
     verbose_name = _("Sessions")
+
+    def ready(self) -> None:
+        from courses import changes
+
+        changes.connect()

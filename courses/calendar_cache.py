@@ -31,12 +31,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from wagtail.models import Page, Site
 
 from courses import calendar
+from courses.changes import local_changes
 from courses.models import Session, TimetableSlot, Venue
 
 #: A body is written again after this long, whatever the stamp says.
@@ -93,23 +93,6 @@ def data_version() -> tuple:
         return (connection.alias, connection.settings_dict.get("NAME"), *map(tuple, cursor.fetchall()))
 
 
-# --- changes made in this process ------------------------------------------------------------
-
-_local_changes = 0
-_WATCHED = (Session, TimetableSlot, Venue, Page, Site)
-
-
-def _count_local_change(sender, instance, **_kwargs) -> None:
-    global _local_changes
-    if isinstance(instance, _WATCHED):
-        _local_changes += 1
-
-
-# Any sender: page models are many, and a check per save is cheap.
-post_save.connect(_count_local_change, dispatch_uid="calendar-cache-save")
-post_delete.connect(_count_local_change, dispatch_uid="calendar-cache-delete")
-
-
 # --- the bodies ------------------------------------------------------------------------------
 
 _entries: OrderedDict[tuple, CachedFeed] = OrderedDict()
@@ -126,7 +109,7 @@ def _key(*, session_ids: Sequence[int], request: HttpRequest, language: str) -> 
     """What the body depends on: which feed (language, site, sessions), then the data's version."""
     ids = hashlib.blake2b(array("q", session_ids).tobytes(), digest_size=16).hexdigest()
     site = f"{request.scheme}://{request.get_host()}"
-    return (language, translation.get_language(), site, ids, (data_version(), _local_changes))
+    return (language, translation.get_language(), site, ids, (data_version(), local_changes()))
 
 
 def _keep(key: tuple, feed: CachedFeed) -> None:

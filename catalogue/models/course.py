@@ -13,7 +13,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from catalogue.blocks import SyllabusBlock
+from catalogue.blocks import SyllabusBlock, syllabus_total_hours
 from catalogue.choices import CourseFormat, CourseLevel, Language
 from catalogue.fields import MultipleChoiceJSONField
 from catalogue.forms import CoursePageForm
@@ -213,7 +213,7 @@ class CoursePage(RoutedPageMixin, Page):
     @cached_property
     def syllabus_hours(self) -> Decimal:
         """Sum of the syllabus modules' hours."""
-        return sum((block.value["hours"] for block in self.syllabus if block.block_type == "module"), Decimal(0))
+        return syllabus_total_hours(self.syllabus)
 
     @property
     def total_hours(self) -> Decimal | None:

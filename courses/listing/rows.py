@@ -9,8 +9,7 @@ What changes the stamp: publishing, unpublishing or deleting any page (in
 any language), saving or deleting a session (``updated_at``), a change of
 ``places_taken``, and adding or removing price tiers. Bulk ``update()`` calls
 that touch other session columns must also touch ``updated_at``. Saves and
-deletions of course pages, sessions and price tiers made in this process
-invalidate the rows too (through signals).
+deletions made in this process invalidate the rows too (``courses.changes``).
 """
 
 from __future__ import annotations
@@ -27,11 +26,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import CharField, FilteredRelation, Q, Value
 from django.db.models.functions import Cast
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from catalogue.blocks import syllabus_total_hours
 from catalogue.models import CoursePage
 from courses.availability import SessionState, SessionTimes, places_left, session_state
+from courses.changes import local_changes
 from courses.listing.filters import DURATION_BUCKETS, PRICE_BUCKETS, bucket_for
 from courses.models import PriceTier, PriceTierKind, Session, SessionStatus
 
@@ -109,17 +109,6 @@ def sort_title(title: str) -> str:
     """Title folded for sorting: accents removed, case-insensitive."""
     decomposed = unicodedata.normalize("NFKD", title)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def syllabus_hours(syllabus) -> Decimal:
-    """Total hours of the syllabus modules, read from the raw stream data."""
-    total = Decimal(0)
-    for item in getattr(syllabus, "raw_data", None) or []:
-        if item and item.get("type") == "module":
-            hours = (item.get("value") or {}).get("hours")
-            if hours not in (None, ""):
-                total += Decimal(str(hours))
-    return total
 
 
 # --- building -------------------------------------------------------------
@@ -249,7 +238,7 @@ def build_catalogue(language: str, *, now: dt.datetime | None = None) -> Catalog
         page = _pick_page(variants, language)
         course_languages = tuple(page["languages"] or ())
         session_rows = tuple(_make_session(raw, course_languages, page["price_from"]) for raw in sessions.get(key, ()))
-        hours = page["duration_hours"] or syllabus_hours(page["syllabus"]) or None
+        hours = page["duration_hours"] or syllabus_total_hours(page["syllabus"]) or None
         languages = list(course_languages)
         for session in session_rows:
             if not session.cancelled:
@@ -283,25 +272,11 @@ def build_catalogue(language: str, *, now: dt.datetime | None = None) -> Catalog
 
 _cache: dict[str, tuple[tuple, Catalogue]] = {}
 _lock = threading.Lock()
-# Bumped by saves and deletions made in this process. The database stamp sees
-# every process's changes; this also catches what it cannot, such as a page
-# saved without publishing, or rows whose ids were reused after a rollback.
-_local_changes = 0
-
-
-def _count_local_change(**_kwargs) -> None:
-    global _local_changes
-    _local_changes += 1
-
-
-for _model in (CoursePage, Session, PriceTier):
-    post_save.connect(_count_local_change, sender=_model, dispatch_uid=f"listing-rows-save-{_model.__name__}")
-    post_delete.connect(_count_local_change, sender=_model, dispatch_uid=f"listing-rows-delete-{_model.__name__}")
 
 
 def get_catalogue(language: str, stamp: tuple) -> Catalogue:
     """The catalogue rows in ``language``, rebuilt only when the version ``stamp`` changed."""
-    version = (stamp, _local_changes)
+    version = (stamp, local_changes())
     cached = _cache.get(language)
     if cached is not None and cached[0] == version:
         return cached[1]

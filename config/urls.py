@@ -18,6 +18,9 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": LocalizedSitemap}}, name="sitemap"),
     path("calendar/", include("courses.urls")),
+    path("calendar/", include("enrolments.urls.feeds")),
+    # Stripe's webhook and the dummy checkout's callbacks: no language prefix.
+    path("payments/", include("enrolments.urls.payments")),
 ]
 
 if settings.DEBUG:
@@ -26,6 +29,10 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
+    path("accounts/", include("enrolments.urls.accounts")),
+    path("accounts/", include("allauth.urls")),
+    path("inscription/", include("enrolments.urls.enrolment")),
+    path("mon-espace/", include("enrolments.urls.dashboard")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

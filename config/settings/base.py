@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "allauth",
+    "allauth.account",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -109,6 +112,12 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "enrolments.User"
+
+AUTHENTICATION_BACKENDS = [
+    # Wagtail's admin login (username) and allauth's email login.
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -185,3 +194,58 @@ LANGUAGE_NAMES = {"fr": _("French"), "en": _("English")}
 
 # The catalogue listing is built by the schedule layer (see CatalogueIndexPage).
 CATALOGUE_LISTING_BUILDER = "courses.listing.build_listing"
+
+# --- accounts (django-allauth): email is the login --------------------------
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ALLyS Formation] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("ALLYS_HTTP_PROTOCOL", "http")
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "dashboard:home"
+
+# --- enrolment rules (French law and house terms) ---------------------------
+# Minutes a place is held while the learner gives their card or pays.
+ENROLMENT_HOLD_MINUTES = int(os.environ.get("ALLYS_HOLD_MINUTES", "30"))
+# Hours a freed place is kept for the next person on the waitlist.
+WAITLIST_OFFER_HOURS = int(os.environ.get("ALLYS_WAITLIST_OFFER_HOURS", "48"))
+# L6353-5: withdrawal period of an individual training contract, in days.
+WITHDRAWAL_PERIOD_DAYS = 10
+# L6353-6: at most this share of the price once the withdrawal period is over.
+DEPOSIT_PERCENT = int(os.environ.get("ALLYS_DEPOSIT_PERCENT", "30"))
+# The balance is split into monthly instalments while the course runs, at most this many.
+BALANCE_MAX_INSTALMENTS = int(os.environ.get("ALLYS_BALANCE_MAX_INSTALMENTS", "3"))
+# Courses shorter than this many days have their balance charged at the start.
+BALANCE_SINGLE_CHARGE_MAX_DAYS = 30
+# Days before a charge when the learner is told about it.
+INSTALMENT_NOTICE_DAYS = 3
+# Hours between retries of a failed instalment, then it stays failed for finance staff.
+INSTALMENT_RETRY_HOURS = [24, 72, 168]
+# Cancellation after the withdrawal period: (days before the start, share refunded in %),
+# the first line whose days are reached applies.
+CANCELLATION_TERMS = [(14, 100), (7, 50), (0, 0)]
+# Email domains of partner staff who may take a free place.
+FREE_PLACE_EMAIL_DOMAINS = env_list("ALLYS_FREE_PLACE_DOMAINS", "ens-lyon.fr,univ-lyon1.fr,inria.fr,cnrs.fr")
+# Who receives quote requests for funders (OPCO, France Travail).
+ENROLMENT_STAFF_EMAILS = env_list("ALLYS_ENROLMENT_STAFF_EMAILS", "formation@allys.example")
+
+# --- payments ---------------------------------------------------------------
+# "dummy" runs offline (a local fake checkout page); "stripe" talks to Stripe.
+PAYMENT_BACKEND = os.environ.get("ALLYS_PAYMENT_BACKEND", "dummy")
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+
+# --- the seller, as invoices and contracts name it --------------------------
+SELLER = {
+    "name": os.environ.get("ALLYS_SELLER_NAME", "ALLyS Formation (ENS de Lyon)"),
+    "address": os.environ.get("ALLYS_SELLER_ADDRESS", "15 parvis René Descartes, 69007 Lyon, France"),
+    "siret": os.environ.get("ALLYS_SELLER_SIRET", "19694123100019"),
+    "vat_number": os.environ.get("ALLYS_SELLER_VAT", "FR61196941231"),
+    # Numéro de déclaration d'activité (organisme de formation).
+    "activity_number": os.environ.get("ALLYS_SELLER_ACTIVITY_NUMBER", "84 69 00000 69"),
+    "email": os.environ.get("ALLYS_SELLER_EMAIL", "formation@allys.example"),
+}
+# The professional-training VAT exemption, CGI art. 261-4-4° a: invoices at 0 % with the mention.
+SELLER_VAT_EXEMPT = env_bool("ALLYS_SELLER_VAT_EXEMPT", True)

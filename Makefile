@@ -40,7 +40,7 @@ sys.exit("the demo server did not answer")
 endef
 export WAIT_FOR_URL
 
-.PHONY: install demo serve test test-fast test-e2e lint format bench screenshot compilemessages messages browser-deps clean
+.PHONY: install demo serve test test-fast test-e2e lint format bench bench-reservations screenshot compilemessages messages browser-deps clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -72,15 +72,23 @@ compilemessages: install
 		$(PY) -c "$$COMPILE_WITH_POLIB"; \
 	fi
 
+# The demo runs tasks (emails) in the request, prints emails to the console, and
+# runs the enrolment schedule (holds, waitlist offers, reminders, charges) every minute.
+define SERVE_DEMO
+( while sleep 60; do $(MANAGE) enrolment_schedule >/dev/null || true; done ) & schedule=$$!; \
+trap 'kill $$schedule 2>/dev/null' EXIT INT TERM; \
+ALLYS_TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend $(MANAGE) runserver $(DEMO_HOST):$(DEMO_PORT)
+endef
+
 demo: install compilemessages
 	$(MANAGE) migrate --no-input
 	$(MANAGE) seed_demo
-	$(MANAGE) runserver $(DEMO_HOST):$(DEMO_PORT)
+	@$(SERVE_DEMO)
 
 # Serve without re-seeding (after a first `make demo`).
 serve: install compilemessages
 	$(MANAGE) migrate --no-input
-	$(MANAGE) runserver $(DEMO_HOST):$(DEMO_PORT)
+	@$(SERVE_DEMO)
 
 # Every test, browser tests included. Runs on PostgreSQL when DATABASE_URL is set.
 test: install compilemessages browser-deps
@@ -103,6 +111,10 @@ format: install
 # BENCH_COURSES, BENCH_SESSIONS, BENCH_RUNS and BENCH_DATABASE_URL are read from the environment.
 bench: install compilemessages
 	$(PY) -m bench.run
+
+# 200 buyers at once for 20 places on PostgreSQL (BENCH_DATABASE_URL, default the local allys_bench).
+bench-reservations: install
+	$(PY) -m bench.reservations
 
 # docs/screenshot.png: the demo's listing, seeded in a throwaway var dir and served on a spare port.
 SHOT_VAR ?= /tmp/allys-screenshot

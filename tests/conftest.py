@@ -1,7 +1,7 @@
 """Shared fixtures: a site tree (home → /formations/) in French and English."""
 
 import pytest
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from catalogue.models import CatalogueIndexPage, HomePage
 
@@ -11,6 +11,18 @@ def locales(db):
     fr = Locale.objects.get_or_create(language_code="fr")[0]
     en = Locale.objects.get_or_create(language_code="en")[0]
     return {"fr": fr, "en": en}
+
+
+@pytest.fixture
+def wagtail_tree(transactional_db, locales) -> None:
+    """The root page and root collection the migrations create, if an earlier transactional test flushed them.
+
+    Transactional tests (browser, concurrency) empty every table when they end.
+    """
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=Locale.get_default()))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
 
 
 @pytest.fixture

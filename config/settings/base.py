@@ -184,6 +184,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # WeasyPrint logs several INFO lines per PDF.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Platform identity, used in JSON-LD and iCalendar.
@@ -198,13 +200,15 @@ CATALOGUE_LISTING_BUILDER = "courses.listing.build_listing"
 # --- accounts (django-allauth): email is the login --------------------------
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Sign-up also asks the names the contract and invoices need.
+ACCOUNT_FORMS = {"signup": "enrolments.forms.signup.SignupForm"}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ALLyS Formation] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("ALLYS_HTTP_PROTOCOL", "http")
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "dashboard:home"
+LOGIN_REDIRECT_URL = "/mon-espace/"
 
 # --- enrolment rules (French law and house terms) ---------------------------
 # Minutes a place is held while the learner gives their card or pays.

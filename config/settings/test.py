@@ -16,4 +16,4 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
-LOGGING["loggers"] = {"wagtail": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}}  # noqa: F405
+LOGGING["loggers"] |= {"wagtail": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}}  # noqa: F405

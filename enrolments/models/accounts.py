@@ -3,6 +3,7 @@
 import secrets
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +45,8 @@ class User(AbstractUser):
         _("professional status"), max_length=20, choices=ProfessionalStatus.choices, blank=True
     )
     employer_name = models.CharField(_("employer"), max_length=200, blank=True)
+    # The language of emails and documents: the one the person last used the site in.
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="fr")
     # Secret of the personal iCal feed; regenerating it revokes the old URL.
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
     # Set when the person deleted their account: the row stays for invoices.

@@ -53,6 +53,9 @@ class Enrolment(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     ended_at = models.DateTimeField(_("withdrawn or cancelled"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # When each reminder went out, so the schedule can run at any frequency.
+    reminded_7_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_1_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Where the learner follows the course, once the LMS export created it.
     lms_course_url = models.URLField(_("LMS course"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

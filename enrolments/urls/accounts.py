@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+"""The account pages of our own, next to allauth's (both under /accounts/)."""
+
+from django.urls import path
+
+from enrolments.views.profile import profile_edit
 
 app_name = "account_profile"
-urlpatterns: list = []
+urlpatterns = [
+    path("profile/", profile_edit, name="edit"),
+]

@@ -1,4 +1,21 @@
-from django.urls import path  # noqa: F401
+"""The learner's space, mounted at /mon-espace/ (and /en/mon-espace/)."""
+
+from django.urls import path
+
+from enrolments.views import dashboard, documents, feeds, gdpr
 
 app_name = "dashboard"
-urlpatterns: list = []
+urlpatterns = [
+    path("", dashboard.home, name="home"),
+    path("inscriptions/<uuid:public_id>/retractation/", dashboard.withdraw, name="withdraw"),
+    path("inscriptions/<uuid:public_id>/annulation/", dashboard.cancel, name="cancel"),
+    path("liste-d-attente/<uuid:public_id>/quitter/", dashboard.leave_waitlist, name="leave_waitlist"),
+    path("paiements/<int:pk>/regler/", dashboard.instalment_pay, name="instalment_pay"),
+    path("paiements/<int:pk>/retour/", dashboard.instalment_return, name="instalment_return"),
+    path("documents/", documents.documents, name="documents"),
+    path("documents/contrats/<uuid:public_id>.pdf", documents.contract, name="contract"),
+    path("documents/factures/<int:pk>.pdf", documents.invoice, name="invoice"),
+    path("calendrier/nouvelle-adresse/", feeds.regenerate_token, name="feed_regenerate"),
+    path("mes-donnees.json", gdpr.export, name="export"),
+    path("supprimer-mon-compte/", gdpr.delete, name="delete_account"),
+]

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+"""The learner's personal iCalendar feed, under /calendar/ (no language prefix: calendar clients poll it)."""
+
+from django.urls import path
+
+from enrolments.views import feeds
 
 app_name = "learner_feeds"
-urlpatterns: list = []
+urlpatterns = [
+    path("learners/<str:token>.ics", feeds.learner_feed, name="learner"),
+]

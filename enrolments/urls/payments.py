@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Payment provider callbacks, mounted at /payments/ without a language prefix."""
+
+from django.urls import path
+
+from enrolments.views import payments
 
 app_name = "payments"
-urlpatterns: list = []
+urlpatterns = [
+    path("stripe/webhook/", payments.stripe_webhook, name="stripe_webhook"),
+    path("dummy/checkout/<str:object_id>/", payments.dummy_checkout, name="dummy_checkout"),
+]

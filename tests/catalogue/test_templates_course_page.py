@@ -3,7 +3,8 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.utils import translation
+from bs4 import BeautifulSoup
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from catalogue.factories import CoursePageFactory
@@ -151,16 +152,38 @@ def test_sessions_link_their_ics_and_the_course_feed(client, catalogue_page):
     assert f'id="session-{session.code}"' in html
 
 
-def test_enrolment_is_announced_but_not_yet_possible(client, catalogue_page):
+def test_an_open_session_links_to_its_enrolment(client, catalogue_page):
     course = build_full_course(catalogue_page)
-    open_session(course)
+    session = open_session(course)
 
     response = client.get(course.url)
-    html = response.content.decode()
+    soup = BeautifulSoup(response.content, "html.parser")
 
-    assert in_french("Enrolment opens soon") in visible_text(response)
-    assert "<button" not in html
-    assert "<form" not in html
+    link = soup.find("a", href=f"/inscription/{session.code}/")
+    assert link is not None
+    assert in_french("Enrol") in link.get_text()
+    assert in_french("Enrolment opens soon") not in visible_text(response)
+
+
+def test_a_session_whose_enrolment_has_not_opened_announces_it(client, catalogue_page):
+    course = build_full_course(catalogue_page)
+    session = open_session(course, code="SOON-1")
+    session.enrolment_opens_at = timezone.now() + dt.timedelta(days=3)
+    session.save()
+
+    text = visible_text(client.get(course.url), after='id="session-SOON-1"')
+
+    assert in_french("Enrolment opens soon") in text
+    assert "/inscription/SOON-1/" not in client.get(course.url).content.decode()
+
+
+def test_a_full_session_offers_the_waitlist(client, catalogue_page):
+    course = build_full_course(catalogue_page)
+    open_session(course, code="FULL-2", capacity=10, places_taken=10)
+
+    text = visible_text(client.get(course.url), after='id="session-FULL-2"')
+
+    assert in_french("Join the waitlist") in text
 
 
 def test_a_full_session_does_not_announce_enrolment(client, catalogue_page):

@@ -20,8 +20,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from playwright.sync_api import Browser, Page, sync_playwright
-from wagtail.models import Collection, Locale
-from wagtail.models import Page as WagtailPage
 
 from catalogue.choices import CourseFormat, CourseLevel
 from catalogue.factories import CoursePageFactory, PartnerFactory, ThemeFactory
@@ -77,15 +75,6 @@ def month_start(months_ahead: int) -> dt.date:
     today = dt.date.today()
     index = today.month - 1 + months_ahead
     return dt.date(today.year + index // 12, index % 12 + 1, 1)
-
-
-@pytest.fixture
-def wagtail_tree(transactional_db, locales) -> None:
-    """The root page and root collection the migrations create, if a flush removed them."""
-    if WagtailPage.get_first_root_node() is None:
-        WagtailPage.add_root(instance=WagtailPage(title="Root", slug="root", locale=Locale.get_default()))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
 
 
 @pytest.fixture

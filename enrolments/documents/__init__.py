@@ -1,0 +1,1 @@
+"""PDF documents rendered from HTML templates: invoices, credit notes, training contracts."""

@@ -1,0 +1,1 @@
+"""Forms of the enrolment layer, one module per room."""

@@ -1,0 +1,1 @@
+"""Write services of the enrolment layer: each is atomic, typed and keyword-only."""

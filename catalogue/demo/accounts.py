@@ -1,4 +1,4 @@
-"""Demo accounts: a superuser, a course designer and a programme manager.
+"""Demo accounts: a superuser, a course designer, a programme manager, finance staff and a learner.
 
 The passwords are fixed and printed by the seed: they are for the local demo
 only. Admin access for editors comes from their group's permissions (the
@@ -6,13 +6,22 @@ groups are created with their permissions by a catalogue data migration;
 ``get_or_create`` here only avoids depending on migration order).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 COURSE_DESIGNERS = "Course designers"
 PROGRAMME_MANAGERS = "Programme managers"
+FINANCE_STAFF = "Finance staff"
+# A learner who can enrol at once: the contract and invoices need a postal address.
+LEARNER_PROFILE = {
+    "civility": "ms",
+    "street_address": "12 rue de la République",
+    "postal_code": "69002",
+    "city": "Lyon",
+}
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,7 @@ class DemoAccount:
     last_name: str
     group: str | None = None
     superuser: bool = False
+    profile: dict = field(default_factory=dict)
 
 
 DEMO_ACCOUNTS = (
@@ -33,6 +43,10 @@ DEMO_ACCOUNTS = (
     ),
     DemoAccount(
         "responsable", "allys-responsable-demo", "responsable@allys.example", "Rémi", "Responsable", PROGRAMME_MANAGERS
+    ),
+    DemoAccount("finance", "allys-finance-demo", "finance@allys.example", "Fanny", "Finance", FINANCE_STAFF),
+    DemoAccount(
+        "apprenant", "allys-apprenant-demo", "apprenant@allys.example", "Camille", "Martin", profile=LEARNER_PROFILE
     ),
 )
 
@@ -50,7 +64,13 @@ def build_accounts() -> tuple[list[DemoAccount], int]:
         user.is_superuser = user.is_staff = account.superuser
         user.is_active = True
         user.set_password(account.password)
+        for name, value in account.profile.items():
+            setattr(user, name, value)
         user.save()
+        # The site's login is by email, once verified.
+        EmailAddress.objects.update_or_create(
+            user=user, email=account.email, defaults={"verified": True, "primary": True}
+        )
         if account.group:
             user.groups.add(Group.objects.get_or_create(name=account.group)[0])
     return list(DEMO_ACCOUNTS), created_count

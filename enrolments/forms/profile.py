@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enrolments.models import User
+from enrolments.models.accounts import PROFILE_FIELDS
 
 # How people write France in the country field.
 FRANCE_NAMES = {"france", "fr", "fra", "france métropolitaine"}
@@ -35,18 +36,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = [
-            "civility",
-            "first_name",
-            "last_name",
-            "street_address",
-            "postal_code",
-            "city",
-            "country",
-            "phone",
-            "professional_status",
-            "employer_name",
-        ]
+        fields = PROFILE_FIELDS
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),

@@ -22,6 +22,21 @@ class ProfessionalStatus(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# The personal details a person edits on their profile (and that account deletion empties).
+PROFILE_FIELDS = (
+    "civility",
+    "first_name",
+    "last_name",
+    "street_address",
+    "postal_code",
+    "city",
+    "country",
+    "phone",
+    "professional_status",
+    "employer_name",
+)
+
+
 def new_calendar_token() -> str:
     return secrets.token_urlsafe(24)
 

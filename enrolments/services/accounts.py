@@ -30,7 +30,7 @@ from enrolments.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from enrolments.models.accounts import new_calendar_token
+from enrolments.models.accounts import PROFILE_FIELDS, new_calendar_token
 from enrolments.services.enrolment import enrolment_release_hold
 from enrolments.services.errors import EnrolmentRefused
 from enrolments.services.waitlist import waitlist_leave
@@ -38,18 +38,7 @@ from enrolments.services.waitlist import waitlist_leave
 #: Instalments still owed: an account is not deleted while one is (the debt needs a contact).
 OWED_STATUSES = (InstalmentStatus.SCHEDULED, InstalmentStatus.PROCESSING, InstalmentStatus.FAILED)
 #: Profile fields emptied when the account is deleted.
-PERSONAL_FIELDS = (
-    "first_name",
-    "last_name",
-    "civility",
-    "street_address",
-    "postal_code",
-    "city",
-    "country",
-    "phone",
-    "professional_status",
-    "employer_name",
-)
+PERSONAL_FIELDS = PROFILE_FIELDS
 
 
 class AccountDeletionRefused(EnrolmentRefused):

@@ -133,6 +133,18 @@ def test_seed_creates_the_demo_editors_in_their_groups(seeded):
     assert "allys-concepteur-demo" in seeded  # the printed demo password
 
 
+def test_seed_creates_finance_staff_and_a_learner_who_can_log_in_by_email(seeded, client):
+    user_model = get_user_model()
+    assert user_model.objects.get(username="finance").groups.filter(name="Finance staff").exists()
+    assert "apprenant@allys.example" in seeded
+
+    response = client.post("/accounts/login/", {"login": "apprenant@allys.example", "password": "allys-apprenant-demo"})
+
+    assert response.status_code == 302
+    assert response.url == "/mon-espace/"
+    assert user_model.objects.get(username="apprenant").has_legal_profile
+
+
 def test_seed_run_twice_creates_nothing_new(seeded):
     before = counts()
     call_command("seed_demo", quiet=True)

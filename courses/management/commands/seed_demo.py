@@ -91,7 +91,9 @@ class Command(BaseCommand):
             write(f"  {label:<10} {BASE_URL}{path}")
 
     def _accounts(self, accounts) -> None:
-        self.stdout.write("Demo accounts (local demo only):")
+        self.stdout.write("Demo accounts (local demo only; the admin takes the username, the site the email):")
         for account in accounts:
-            role = "superuser" if account.superuser else account.group
-            self.stdout.write(f"  {account.username:<12} password: {account.password:<24} ({role})")
+            role = "superuser" if account.superuser else account.group or "learner"
+            self.stdout.write(
+                f"  {account.username:<12} {account.email:<28} password: {account.password:<24} ({role})"
+            )

@@ -2,8 +2,9 @@
 
 BENCH_RESERVATION_ATTEMPTS buyers (200) race for a BENCH_RESERVATION_CAPACITY
 (20) place session. All attempts arrive at once (a barrier releases them) and
-are served by BENCH_RESERVATION_WORKERS (40) threads, each with its own open
-database connection, like the worker threads of the web servers; each attempt
+are served by BENCH_RESERVATION_WORKERS (40) threads spread over
+BENCH_RESERVATION_PROCESSES (4) processes, each thread with its own open
+database connection, like the workers of several gunicorn processes; each attempt
 runs the real ``enrolment_start`` service. An attempt's latency runs from the
 release to its answer, so it includes waiting for a worker and for the lock. Prints
 p50/p95 latency and the oversell count (holds beyond capacity), writes
@@ -16,6 +17,7 @@ reported, not fatal.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import statistics
 import sys
@@ -88,11 +90,11 @@ def run(session, buyers, texts) -> dict:
 
     emails.notify = lambda kind, object_id: None  # no email work inside the measurement
     workers = env_int("BENCH_RESERVATION_WORKERS", 40)
-    pending = list(buyers)
-    barrier = threading.Barrier(workers)
-    results: list[tuple[str, float]] = []
-    lock = threading.Lock()
-    released = [0.0]
+    processes = min(env_int("BENCH_RESERVATION_PROCESSES", 4), workers)
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(workers)
+    released = context.Value("d", 0.0)
+    answers = context.Queue()
 
     def attempt(user) -> str:
         try:
@@ -109,29 +111,43 @@ def run(session, buyers, texts) -> dict:
         except Exception as error:  # noqa: BLE001 - counted and reported
             return f"error {error!r}"
 
-    def worker() -> None:
-        connections["default"].ensure_connection()
-        try:
-            if barrier.wait() == 0:
-                released[0] = time.perf_counter()
-            barrier.wait()
-            while True:
-                with lock:
-                    if not pending:
-                        return
-                    user = pending.pop()
-                outcome = attempt(user)
-                elapsed = (time.perf_counter() - released[0]) * 1000
-                with lock:
-                    results.append((outcome, elapsed))
-        finally:
-            connections.close_all()
+    def process(share: list, threads: int) -> None:
+        """One web process: ``threads`` workers taking buyers from this process's share."""
+        lock = threading.Lock()
 
-    threads = [threading.Thread(target=worker) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        def worker() -> None:
+            connections["default"].ensure_connection()
+            try:
+                if barrier.wait() == 0:
+                    released.value = time.time()
+                barrier.wait()
+                while True:
+                    with lock:
+                        if not share:
+                            return
+                        user = share.pop()
+                    outcome = attempt(user)
+                    answers.put((outcome, (time.time() - released.value) * 1000))
+            finally:
+                connections.close_all()
+
+        pool = [threading.Thread(target=worker) for _ in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+
+    # Like a load balancer: buyers are dealt to the processes in turn.
+    connections.close_all()
+    children = []
+    for index in range(processes):
+        threads = workers // processes + (1 if index < workers % processes else 0)
+        child = context.Process(target=process, args=(buyers[index::processes], threads))
+        child.start()
+        children.append(child)
+    results = [answers.get(timeout=300) for _ in buyers]
+    for child in children:
+        child.join()
 
     latencies = sorted(ms for _, ms in results)
     session.refresh_from_db()
@@ -140,6 +156,7 @@ def run(session, buyers, texts) -> dict:
     return {
         "attempts": len(results),
         "workers": workers,
+        "processes": processes,
         "capacity": session.capacity,
         "held": held,
         "refused_full": sum(1 for o, _ in results if o == "full"),
@@ -167,7 +184,10 @@ def main() -> int:
     session, buyers, texts = prepare(attempts, capacity)
     report = run(session, buyers, texts)
     target = "ok" if report["p95_ms"] <= P95_TARGET_MS else f"MISSED (target {P95_TARGET_MS:.0f} ms)"
-    print(f"{report['attempts']} attempts at once for {capacity} places, {report['workers']} workers, PostgreSQL")
+    print(
+        f"{report['attempts']} attempts at once for {capacity} places, "
+        f"{report['workers']} workers in {report['processes']} processes, PostgreSQL"
+    )
     print(f"  held {report['held']}, refused (full) {report['refused_full']}, errors {report['errors']}")
     print(f"  oversold {report['oversold']}, counter matches holds: {report['counter_matches']}")
     print(f"  p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms ({target}), max {report['max_ms']} ms")

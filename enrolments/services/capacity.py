@@ -19,8 +19,9 @@ def lock_session(session_id: int) -> Session:
     """The session row, locked until the end of the current transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_session needs a transaction")
-    # The course comes along (its access delay closes enrolment) but only the session row is locked.
-    return Session.objects.select_for_update(of=("self",)).select_related("course").get(pk=session_id)
+    # Only the session's own columns: the lock is held briefly, and a wide join
+    # (the course is a Wagtail page) costs more to build than the lock itself.
+    return Session.objects.select_for_update().get(pk=session_id)
 
 
 def take_places(session: Session, count: int = 1) -> None:

@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,10 +26,12 @@ from enrolments.models import (
     LegalText,
     Order,
     OrderStatus,
+    WaitlistEntry,
+    WaitlistStatus,
 )
 from enrolments.models.enrolment import PLACE_USING_STATUSES
 from enrolments.services.capacity import free_places, lock_session, take_places
-from enrolments.services.errors import EnrolmentRefused, TransitionNotAllowed
+from enrolments.services.errors import EnrolmentRefused, SessionFull, TransitionNotAllowed
 from enrolments.services.schedule import plan_instalments, refund_share
 from enrolments.services.waitlist import claim_offer, offer_free_places
 from enrolments.states import check_enrolment_transition
@@ -70,6 +72,8 @@ def enrolment_start(
         raise EnrolmentRefused(_("Free places are reserved for the staff of partner institutions."))
     if not learner.has_legal_profile:
         raise EnrolmentRefused(_("Please complete your name and postal address first: the contract needs them."))
+    if _surely_full(session=session, learner=learner, now=now):
+        raise SessionFull()
     tier_kind = PriceTierKind.FREE if funding == Funding.FREE else PriceTierKind.INDIVIDUAL
     tier = session.price_tiers.filter(kind=tier_kind).first()
     if tier is None:
@@ -79,53 +83,111 @@ def enrolment_start(
             _("This course starts before your 10-day withdrawal period ends: please agree to start early.")
         )
 
-    with transaction.atomic():
-        locked = lock_session(session.pk)
-        if locked.state(now) not in (SessionState.OPEN, SessionState.FULL):
-            raise EnrolmentRefused(_("Enrolment is not open for this session."))
-        existing = (
-            Enrolment.objects.select_for_update()
-            .filter(session=locked, learner=learner, status__in=PLACE_USING_STATUSES)
-            .first()
-        )
-        if existing is not None:
-            if existing.status == EnrolmentStatus.HELD and existing.hold_expires_at > now:
-                return existing
-            if existing.status != EnrolmentStatus.HELD:
-                raise EnrolmentRefused(_("You are already enrolled in this session."))
-            _expire(existing, locked, now)
-        if not claim_offer(session=locked, person=learner, now=now):
-            if locked.places_taken >= locked.capacity:
-                release_expired_holds_locked(session=locked, now=now)
-            take_places(locked)
+    if session.state(now) not in (SessionState.OPEN, SessionState.FULL):
+        raise EnrolmentRefused(_("Enrolment is not open for this session."))
 
-        order = Order.objects.create(
-            buyer=learner,
-            session=locked,
-            funding=funding,
-            status=OrderStatus.PENDING,
-            price_tier_kind=tier.kind,
-            amount_excl_tax=tier.amount_excl_tax,
-            amount_incl_tax=tier.amount_incl_tax,
-            vat_rate=tier.effective_vat_rate,
-            vat_exempt=tier.vat_exempt,
-            currency=tier.currency,
-            payment_backend=settings.PAYMENT_BACKEND,
-        )
-        enrolment = Enrolment.objects.create(
-            session=locked,
-            learner=learner,
-            order=order,
-            status=EnrolmentStatus.HELD,
-            hold_expires_at=now + dt.timedelta(minutes=settings.ENROLMENT_HOLD_MINUTES),
-            terms=terms,
-            internal_rules=internal_rules,
-            accepted_at=now,
-            early_start_consent_at=now if early_start_consent else None,
-        )
-        if order.amount_incl_tax == 0:
-            _confirm(enrolment, now=now, customer_id="", payment_method_id="")
-        return enrolment
+    try:
+        # Everything that concerns only this learner's rows is written first; the
+        # session row is locked last, so the lock covers just the count and the commit.
+        # A full session rolls the whole transaction back.
+        with transaction.atomic():
+            existing = (
+                Enrolment.objects.select_for_update(of=("self",))
+                .filter(session=session, learner=learner, status__in=PLACE_USING_STATUSES)
+                .first()
+            )
+            reused_place = False
+            if existing is not None:
+                if existing.status == EnrolmentStatus.HELD and existing.hold_expires_at > now:
+                    return existing
+                if existing.status != EnrolmentStatus.HELD:
+                    raise EnrolmentRefused(_("You are already enrolled in this session."))
+                # The learner's own stale hold: its place passes to the new hold.
+                _expire(existing, session, now, free_place=False)
+                reused_place = True
+            offered = claim_offer(session=session, person=learner, now=now)
+            order = Order.objects.create(
+                buyer=learner,
+                session=session,
+                funding=funding,
+                status=OrderStatus.PENDING,
+                price_tier_kind=tier.kind,
+                amount_excl_tax=tier.amount_excl_tax,
+                amount_incl_tax=tier.amount_incl_tax,
+                vat_rate=tier.effective_vat_rate,
+                vat_exempt=tier.vat_exempt,
+                currency=tier.currency,
+                payment_backend=settings.PAYMENT_BACKEND,
+            )
+            enrolment = Enrolment.objects.create(
+                session=session,
+                learner=learner,
+                order=order,
+                status=EnrolmentStatus.HELD,
+                hold_expires_at=now + dt.timedelta(minutes=settings.ENROLMENT_HOLD_MINUTES),
+                terms=terms,
+                internal_rules=internal_rules,
+                accepted_at=now,
+                early_start_consent_at=now if early_start_consent else None,
+            )
+
+            locked = lock_session(session.pk)
+            locked.course = session.course  # already loaded: no query under the lock
+            if locked.state(now) not in (SessionState.OPEN, SessionState.FULL):
+                raise EnrolmentRefused(_("Enrolment is not open for this session."))
+            if not (reused_place or offered):
+                if locked.places_taken >= locked.capacity:
+                    release_expired_holds_locked(session=locked, now=now)
+                take_places(locked)
+            if order.amount_incl_tax == 0:
+                _confirm(enrolment, now=now, customer_id="", payment_method_id="")
+            return enrolment
+    except IntegrityError:
+        # The same learner twice at once (a double click): the other request's hold stands.
+        existing = Enrolment.objects.filter(session=session, learner=learner, status__in=PLACE_USING_STATUSES).first()
+        if existing is not None and existing.status == EnrolmentStatus.HELD:
+            return existing
+        raise EnrolmentRefused(_("You are already enrolled in this session.")) from None
+
+
+_SURELY_FULL_SQL = """
+SELECT 1 FROM {session} s
+WHERE s.id = %(session)s AND s.places_taken >= s.capacity
+  AND NOT EXISTS (SELECT 1 FROM {enrolment} e WHERE e.session_id = s.id
+                  AND ((e.status = %(held)s AND e.hold_expires_at <= %(now)s)
+                       OR (e.learner_id = %(learner)s AND e.status IN ({using}))))
+  AND NOT EXISTS (SELECT 1 FROM {waitlist} w WHERE w.session_id = s.id
+                  AND w.person_id = %(learner)s AND w.status = %(offered)s)
+"""
+
+
+def _surely_full(*, session: Session, learner, now: dt.datetime) -> bool:
+    """Whether the session is full for this learner, known without taking the lock.
+
+    A crowd arriving for the last places would otherwise queue on the session
+    row only to be told it is full. Read outside the lock, the count can only be
+    a moment old: the answer is what they would have had a moment earlier. Any
+    doubt (a stale hold to release, a place offered or held for this learner)
+    goes through the lock. One plain query: this is the path most of a crowd takes.
+    """
+    using = {f"using{i}": status.value for i, status in enumerate(PLACE_USING_STATUSES)}
+    sql = _SURELY_FULL_SQL.format(
+        session=Session._meta.db_table,
+        enrolment=Enrolment._meta.db_table,
+        waitlist=WaitlistEntry._meta.db_table,
+        using=", ".join(f"%({name})s" for name in using),
+    )
+    params = {
+        "session": session.pk,
+        "learner": learner.pk,
+        "now": now,
+        "held": EnrolmentStatus.HELD.value,
+        "offered": WaitlistStatus.OFFERED.value,
+        **using,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)  # noqa: S608 - table names from the models' own metadata
+        return cursor.fetchone() is not None
 
 
 def enrolment_confirm(
@@ -192,14 +254,15 @@ def enrolment_release_hold(*, enrolment: Enrolment, now: dt.datetime | None = No
         return enrolment
 
 
-def _expire(enrolment: Enrolment, session: Session, now: dt.datetime) -> None:
+def _expire(enrolment: Enrolment, session: Session, now: dt.datetime, *, free_place: bool = True) -> None:
     enrolment.status = EnrolmentStatus.EXPIRED
     enrolment.ended_at = now
     enrolment.save(update_fields=["status", "ended_at", "updated_at"])
     Order.objects.filter(pk=enrolment.order_id, status=OrderStatus.PENDING).update(
         status=OrderStatus.CANCELLED, updated_at=now
     )
-    free_places(session)
+    if free_place:
+        free_places(session)
 
 
 def release_expired_holds_locked(*, session: Session, now: dt.datetime) -> int:

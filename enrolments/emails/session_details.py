@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -15,8 +14,7 @@ from courses.invitations import Method, invitation_ics, session_events
 from courses.models import Session
 from enrolments.emails.rendering import Attachment
 from enrolments.models import Enrolment, EnrolmentStatus, Order
-from enrolments.models.orders import InstalmentStatus, RefundStatus
-from enrolments.services.schedule import refund_share
+from enrolments.models.orders import RefundStatus
 
 CENT = Decimal("0.01")
 
@@ -65,14 +63,6 @@ def invitation(session: Session, user, *, method: Method, language: str) -> Atta
     return Attachment(filename=filename, content=content, mimetype="text/calendar", params={"method": method})
 
 
-def paid_amount(order: Order | None) -> Decimal:
-    """What the buyer has paid on ``order`` so far, before any refund."""
-    if order is None:
-        return Decimal("0")
-    total = order.instalments.filter(status=InstalmentStatus.PAID).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0")
-
-
 def refunded_amount(order: Order | None) -> Decimal:
     """What is being (or was) refunded on ``order``: refunds not failed."""
     if order is None:
@@ -95,15 +85,14 @@ def refund_due(enrolment: Enrolment) -> Decimal:
     cancelled session; the cancellation terms otherwise, as
     ``enrolments.services.enrolment.enrolment_cancel`` applies them).
     """
+    # Imported here: the enrolment services import this package.
+    from enrolments.services.enrolment import cancellation_share, refundable
+
     recorded = refunded_amount(enrolment.order)
-    if recorded:
+    if recorded or enrolment.order is None:
         return recorded
-    paid = paid_amount(enrolment.order)
-    if not paid:
-        return Decimal("0")
     percent = 100
     if enrolment.status == EnrolmentStatus.CANCELLED:
-        ended_on = timezone.localdate(enrolment.ended_at or timezone.now())
-        days = (timezone.localdate(enrolment.session.starts_at) - ended_on).days
-        percent = refund_share(days_before_start=days, terms=settings.CANCELLATION_TERMS)
-    return (paid * percent / 100).quantize(CENT, ROUND_HALF_UP)
+        _days, percent = cancellation_share(session=enrolment.session, now=enrolment.ended_at or timezone.now())
+    _paid, refund = refundable(enrolment.order.instalments.all(), percent)
+    return refund

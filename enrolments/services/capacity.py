@@ -8,6 +8,9 @@ row with ``select_for_update()``.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -41,3 +44,22 @@ def _set_places_taken(session: Session, value: int) -> None:
     # schedule sequence; updated_at moves so the listing cache sees the change.
     session.places_taken = value
     Session.objects.filter(pk=session.pk).update(places_taken=value, updated_at=timezone.now())
+
+
+def sweep_sessions(*, stale_rows, release: Callable[[Session], int], now: dt.datetime) -> int:
+    """For each session ``stale_rows`` (a queryset with ``session_id``) points at: lock it,
+    let ``release`` free what is stale, and offer the freed places to its waitlist.
+
+    One short transaction per session, so a sweep never holds many locks. Returns the total released.
+    """
+    from enrolments.services.waitlist import offer_free_places
+
+    released = 0
+    for session_id in list(stale_rows.values_list("session_id", flat=True).distinct()):
+        with transaction.atomic():
+            session = lock_session(session_id)
+            count = release(session)
+            if count:
+                offer_free_places(session=session, now=now)
+            released += count
+    return released

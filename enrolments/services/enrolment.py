@@ -30,7 +30,7 @@ from enrolments.models import (
     WaitlistStatus,
 )
 from enrolments.models.enrolment import PLACE_USING_STATUSES
-from enrolments.services.capacity import free_places, lock_session, take_places
+from enrolments.services.capacity import free_places, lock_session, sweep_sessions, take_places
 from enrolments.services.errors import EnrolmentRefused, SessionFull, TransitionNotAllowed
 from enrolments.services.schedule import plan_instalments, refund_share
 from enrolments.services.waitlist import claim_offer, offer_free_places
@@ -280,20 +280,11 @@ def release_expired_holds_locked(*, session: Session, now: dt.datetime) -> int:
 def release_expired_holds(*, now: dt.datetime | None = None) -> int:
     """Expire every stale hold and offer the freed places to the waitlists."""
     now = now or timezone.now()
-    released = 0
-    session_ids = (
-        Enrolment.objects.filter(status=EnrolmentStatus.HELD, hold_expires_at__lte=now)
-        .values_list("session_id", flat=True)
-        .distinct()
+    return sweep_sessions(
+        stale_rows=Enrolment.objects.filter(status=EnrolmentStatus.HELD, hold_expires_at__lte=now),
+        release=lambda session: release_expired_holds_locked(session=session, now=now),
+        now=now,
     )
-    for session_id in list(session_ids):
-        with transaction.atomic():
-            session = lock_session(session_id)
-            count = release_expired_holds_locked(session=session, now=now)
-            if count:
-                offer_free_places(session=session, now=now)
-            released += count
-    return released
 
 
 def in_withdrawal_period(enrolment: Enrolment, now: dt.datetime) -> bool:

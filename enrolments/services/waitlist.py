@@ -18,7 +18,7 @@ from courses.models import Session
 from enrolments import emails
 from enrolments.models import Enrolment, WaitlistEntry, WaitlistStatus
 from enrolments.models.enrolment import PLACE_USING_STATUSES
-from enrolments.services.capacity import free_places, lock_session, take_places
+from enrolments.services.capacity import free_places, lock_session, sweep_sessions, take_places
 from enrolments.services.errors import EnrolmentRefused
 
 LIVE = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
@@ -97,25 +97,22 @@ def claim_offer(*, session: Session, person, now: dt.datetime) -> bool:
 def expire_offers(*, now: dt.datetime | None = None) -> int:
     """Expire offers not taken in time and pass each place to the next person."""
     now = now or timezone.now()
-    expired = 0
-    session_ids = (
-        WaitlistEntry.objects.filter(status=WaitlistStatus.OFFERED, offer_expires_at__lte=now)
-        .values_list("session_id", flat=True)
-        .distinct()
-    )
-    for session_id in list(session_ids):
-        with transaction.atomic():
-            session = lock_session(session_id)
-            stale = list(
-                WaitlistEntry.objects.select_for_update().filter(
-                    session=session, status=WaitlistStatus.OFFERED, offer_expires_at__lte=now
-                )
+
+    def release(session: Session) -> int:
+        stale = list(
+            WaitlistEntry.objects.select_for_update().filter(
+                session=session, status=WaitlistStatus.OFFERED, offer_expires_at__lte=now
             )
-            for entry in stale:
-                entry.status = WaitlistStatus.EXPIRED
-                entry.save(update_fields=["status", "updated_at"])
-            if stale:
-                free_places(session, len(stale))
-                offer_free_places(session=session, now=now)
-            expired += len(stale)
-    return expired
+        )
+        for entry in stale:
+            entry.status = WaitlistStatus.EXPIRED
+            entry.save(update_fields=["status", "updated_at"])
+        if stale:
+            free_places(session, len(stale))
+        return len(stale)
+
+    return sweep_sessions(
+        stale_rows=WaitlistEntry.objects.filter(status=WaitlistStatus.OFFERED, offer_expires_at__lte=now),
+        release=release,
+        now=now,
+    )

@@ -40,7 +40,7 @@ sys.exit("the demo server did not answer")
 endef
 export WAIT_FOR_URL
 
-.PHONY: install demo serve test test-fast test-e2e lint format bench bench-reservations screenshot compilemessages messages browser-deps clean
+.PHONY: install demo serve test test-fast test-e2e lint format bench bench-reservations bench-moodle screenshot compilemessages messages browser-deps clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -73,9 +73,11 @@ compilemessages: install
 	fi
 
 # The demo runs tasks (emails) in the request, prints emails to the console, and
-# runs the enrolment schedule (holds, waitlist offers, reminders, charges) every minute.
+# runs the enrolment schedule (holds, waitlist offers, reminders, charges) and the
+# Moodle outbox drain and completion pull (dummy LMS unless ALLYS_LMS_BACKEND=moodle) every minute.
 define SERVE_DEMO
-( while sleep 60; do $(MANAGE) enrolment_schedule >/dev/null || true; done ) & schedule=$$!; \
+( while sleep 60; do $(MANAGE) enrolment_schedule >/dev/null || true; \
+  $(MANAGE) moodle_sync --drain >/dev/null || true; $(MANAGE) moodle_completion >/dev/null || true; done ) & schedule=$$!; \
 trap 'kill $$schedule 2>/dev/null' EXIT INT TERM; \
 ALLYS_TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend $(MANAGE) runserver $(DEMO_HOST):$(DEMO_PORT)
 endef
@@ -115,6 +117,10 @@ bench: install compilemessages
 # 200 buyers at once for 20 places on PostgreSQL (BENCH_DATABASE_URL, default the local allys_bench).
 bench-reservations: install
 	$(PY) -m bench.reservations
+
+# 1,000 enrolments over 50 sessions drained into the fake Moodle (20 ms per call), against one call per operation.
+bench-moodle: install
+	$(PY) -m bench.moodle
 
 # docs/screenshot.png: the demo's listing, seeded in a throwaway var dir and served on a spare port.
 SHOT_VAR ?= /tmp/allys-screenshot

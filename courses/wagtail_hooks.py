@@ -2,9 +2,15 @@
 
 Only programme managers (and superusers) hold the ``courses`` model
 permissions, so only they see the menu and reach these views.
+
+Apps above this one (enrolments, lms) add columns to the session list and
+panels to the session editor through the ``register_session_admin_extras``
+hook, so that this app never imports them.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.contrib.admin.utils import quote
 from django.shortcuts import redirect
@@ -14,12 +20,27 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin import messages
+from wagtail.admin.panels import Panel
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from courses.filters import SessionFilterSet
 from courses.models import Session, Venue
+
+SESSION_ADMIN_EXTRAS_HOOK = "register_session_admin_extras"
+
+
+@dataclass(frozen=True)
+class SessionAdminExtras:
+    """What a ``register_session_admin_extras`` hook function returns: list columns and editor panels to add."""
+
+    list_columns: tuple[Column, ...] = ()
+    panels: tuple[Panel, ...] = ()
+
+
+def session_admin_extras() -> list[SessionAdminExtras]:
+    return [register() for register in hooks.get_hooks(SESSION_ADMIN_EXTRAS_HOOK)]
 
 
 def _short_date(value) -> str:
@@ -120,6 +141,14 @@ class SessionViewSet(ModelViewSet):
         Column("state", label=_("State"), accessor=session_state),
     ]
     list_export = ["code", "course", "starts_at", "ends_at", "capacity", "places_taken", "status"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The admin builds its viewsets once every app registered its hooks.
+        extras = session_admin_extras()
+        self.list_display = [*self.list_display, *(column for extra in extras for column in extra.list_columns)]
+        if extra_panels := [panel for extra in extras for panel in extra.panels]:
+            self.panels = [*Session.panels, *extra_panels]
 
 
 class VenueViewSet(ModelViewSet):

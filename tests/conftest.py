@@ -1,6 +1,8 @@
 """Shared fixtures: a site tree (home → /formations/) in French and English."""
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from wagtail.models import Collection, Locale, Page, Site
 
 from catalogue.models import CatalogueIndexPage, HomePage
@@ -42,3 +44,10 @@ def catalogue_page(home_page) -> CatalogueIndexPage:
     home_page.add_child(instance=index)
     index.save_revision().publish()
     return index
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request to an /en/ page leaves English active otherwise."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

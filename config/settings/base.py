@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "catalogue",
     "courses",
     "enrolments",
+    "lms",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -185,7 +186,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # WeasyPrint logs several INFO lines per PDF.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # One INFO line per request otherwise (the Moodle client logs its own calls).
+        "httpx": {"level": "WARNING"},
+    },
 }
 
 # Platform identity, used in JSON-LD and iCalendar.
@@ -253,3 +259,31 @@ SELLER = {
 }
 # The professional-training VAT exemption, CGI art. 261-4-4° a: invoices at 0 % with the mention.
 SELLER_VAT_EXEMPT = env_bool("ALLYS_SELLER_VAT_EXEMPT", True)
+
+# --- the LMS (Moodle) export ------------------------------------------------
+# "moodle" talks to MOODLE_URL; "dummy" keeps an in-memory LMS (demo, tests); "off" exports nothing.
+LMS_BACKEND = os.environ.get("ALLYS_LMS_BACKEND", "dummy")
+# Moodle's wwwroot exactly (no trailing path): a request to another host is redirected, and fails.
+MOODLE_URL = os.environ.get("MOODLE_URL", "")
+MOODLE_TOKEN = os.environ.get("MOODLE_TOKEN", "")
+MOODLE_STUDENT_ROLE_ID = int(os.environ.get("MOODLE_STUDENT_ROLE_ID", "5"))
+# "manual" creates accounts with createpassword=1 (Moodle emails a password); or an SSO auth plugin name.
+MOODLE_USER_AUTH = os.environ.get("MOODLE_USER_AUTH", "manual")
+# The programme's category in Moodle; each theme gets a subcategory under it.
+MOODLE_CATEGORY_ROOT_IDNUMBER = os.environ.get("MOODLE_CATEGORY_ROOT_IDNUMBER", "ALLYS")
+MOODLE_CATEGORY_ROOT_NAME = os.environ.get("MOODLE_CATEGORY_ROOT_NAME", "ALLyS Formation")
+# Stay under PHP's max_input_vars (1000 by default) with every call.
+MOODLE_MAX_FORM_FIELDS = int(os.environ.get("MOODLE_MAX_FORM_FIELDS", "900"))
+MOODLE_CONNECT_TIMEOUT = float(os.environ.get("MOODLE_CONNECT_TIMEOUT", "5"))
+MOODLE_READ_TIMEOUT = float(os.environ.get("MOODLE_READ_TIMEOUT", "30"))
+# Learners can enter the Moodle course this many days before the first slot, and stay after the last one.
+MOODLE_ACCESS_DAYS_BEFORE = int(os.environ.get("MOODLE_ACCESS_DAYS_BEFORE", "7"))
+MOODLE_ACCESS_DAYS_AFTER = int(os.environ.get("MOODLE_ACCESS_DAYS_AFTER", "60"))
+# Retries: an item error this many times becomes a dead letter; delays double up to the cap (seconds).
+MOODLE_ITEM_MAX_ATTEMPTS = int(os.environ.get("MOODLE_ITEM_MAX_ATTEMPTS", "5"))
+MOODLE_RETRY_BASE_SECONDS = 30
+MOODLE_RETRY_MAX_SECONDS = 1800
+# Completion is pulled for sessions running or ended within this many days.
+MOODLE_COMPLETION_LOOKBACK_DAYS = 60
+# Who hears about a paused queue (configuration error).
+MOODLE_ALERT_EMAILS = env_list("ALLYS_MOODLE_ALERT_EMAILS", "formation@allys.example")

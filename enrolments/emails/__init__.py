@@ -7,6 +7,7 @@ Kinds (the object id each one takes):
 - ``session_cancelled`` (Enrolment): the organiser cancelled; cancelled invitation, full refund;
 - ``schedule_changed`` (Enrolment): updated invitation (higher SEQUENCE);
 - ``reminder_7``, ``reminder_1`` (Enrolment): a week and a day before the start;
+- ``enrolment_completed`` (Enrolment): the LMS reports the course completed; links to both certificates;
 - ``instalment_notice`` (Instalment): a charge is coming; ``instalment_failed`` (Instalment): update the card and pay;
 - ``waitlist_offer`` (WaitlistEntry): a place is kept until the offer expires;
 - ``funding_request_employer`` (FundingRequest): quote to the employer or funder;
@@ -24,7 +25,7 @@ from typing import Any
 
 from django.db import transaction
 
-from enrolments.emails import enrolment, funding, payment, waitlist  # noqa: F401  (they register their kinds)
+from enrolments.emails import completion, enrolment, funding, payment, waitlist  # noqa: F401  (they register their kinds)
 from enrolments.emails.rendering import KINDS, deliver
 
 __all__ = ["KINDS", "notify", "send"]

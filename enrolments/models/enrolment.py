@@ -53,6 +53,8 @@ class Enrolment(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     ended_at = models.DateTimeField(_("withdrawn or cancelled"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # What the LMS reported when the learner completed (criteria, results), for the certificate.
+    completion_details = models.JSONField(_("completion details"), default=list, blank=True, editable=False)
     # When each reminder went out, so the schedule can run at any frequency.
     reminded_7_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminded_1_at = models.DateTimeField(null=True, blank=True, editable=False)

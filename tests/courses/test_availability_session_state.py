@@ -4,6 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from courses.availability import SessionState, SessionTimes, places_left, session_state
 
@@ -62,8 +63,11 @@ def test_state_is_compared_in_absolute_time_across_timezones():
 
 
 def test_state_labels_are_human_readable():
-    assert SessionState.FULL.label == "Full"
-    assert str(SessionState.OPEN.label) == "Open for enrolment"
+    with translation.override("en"):
+        assert SessionState.FULL.label == "Full"
+        assert str(SessionState.OPEN.label) == "Open for enrolment"
+    with translation.override("fr"):
+        assert SessionState.FULL.label == "Complet"
 
 
 @pytest.mark.parametrize(("capacity", "taken", "expected"), [(12, 0, 12), (12, 11, 1), (12, 12, 0), (12, 15, 0)])

@@ -1,0 +1,1 @@
+"""The Moodle web-service client. Only ``lms.backends.moodle`` imports it."""

@@ -9,6 +9,7 @@ never caught here.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -16,6 +17,8 @@ from typing import Any, Generic, TypeVar
 from lms.backends.base import ItemResult, Outcome
 from lms.moodle.client import MoodleClient, warnings_of
 from lms.moodle.errors import ItemError
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -104,6 +107,35 @@ def warning_errors(answer: Any, function: str) -> dict[int | None, ItemError]:
         w.itemid: ItemError(w.message or w.warningcode, errorcode=w.warningcode, function=function)
         for w in warnings_of(answer)
     }
+
+
+def update_with_warnings(
+    client: MoodleClient,
+    function: str,
+    list_key: str,
+    existing: dict[str, dict],
+    changes: dict[str, dict[str, Any]],
+    results: dict[str, ItemResult],
+) -> None:
+    """Push changed fields with an ``update_*`` function that answers per-item warnings.
+
+    An item Moodle warns about, or refuses with an error, becomes FAILED in ``results``.
+    """
+    items = [{"id": existing[key]["id"], **fields} for key, fields in changes.items() if fields]
+    if not items:
+        return
+    key_of = {existing[key]["id"]: key for key in changes}
+    written = write_batches(client, function, items, list_key=list_key)
+    for batch, answer in written.done:
+        errors = warning_errors(answer, function)
+        for item in batch:
+            if item["id"] in errors:
+                results[key_of[item["id"]]] = failed(key_of[item["id"]], errors[item["id"]], item["id"])
+        for itemid, error in errors.items():
+            if itemid not in key_of:
+                logger.warning("Moodle %s warning on an unexpected item %s: %s", function, itemid, error)
+    for item, error in written.failed:
+        results[key_of[item["id"]]] = failed(key_of[item["id"]], error, item["id"])
 
 
 def is_message_not_sent(error: ItemError) -> bool:

@@ -6,19 +6,17 @@ so a course is created once and then only updated, field by field, when ours cha
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
 from lms.backends.base import CategorySpec, CourseSpec, ItemResult, Outcome
-from lms.backends.moodle_batches import failed, not_found, unique, warning_errors, write_batches
+from lms.backends.moodle_batches import failed, not_found, unique, update_with_warnings, write_batches
 from lms.backends.moodle_reads import all_categories, category_ids, course_by_idnumber, courses_by_field, known_courses
 
 if TYPE_CHECKING:
     from lms.backends.moodle import MoodleBackend
 
-logger = logging.getLogger("lms.moodle")
 
 CREATE_CATEGORIES = "core_course_create_categories"
 CREATE_COURSES = "core_course_create_courses"
@@ -120,7 +118,7 @@ def ensure_courses(backend: MoodleBackend, specs: list[CourseSpec], *, dry_run: 
         outcome = Outcome.UPDATED if changes[spec.key] else Outcome.UNCHANGED
         results[spec.key] = ItemResult(spec.key, outcome, course["id"])
     if not dry_run:
-        _update_courses(backend, existing, changes, results)
+        update_with_warnings(backend.client, UPDATE_COURSES, "courses", existing, changes, results)
     return [results[spec.key] for spec in specs]
 
 
@@ -201,27 +199,3 @@ def _create_courses(
         else:
             results[item["idnumber"]] = failed(item["idnumber"], error)
     return results
-
-
-def _update_courses(
-    backend: MoodleBackend,
-    existing: dict[str, dict],
-    changes: dict[str, dict[str, Any]],
-    results: dict[str, ItemResult],
-) -> None:
-    """Push the changed fields; a course Moodle refuses (a warning, or an error) becomes FAILED."""
-    items = [{"id": existing[key]["id"], **fields} for key, fields in changes.items() if fields]
-    if not items:
-        return
-    key_of = {existing[key]["id"]: key for key in changes}
-    written = write_batches(backend.client, UPDATE_COURSES, items, list_key="courses")
-    for batch, answer in written.done:
-        errors = warning_errors(answer, UPDATE_COURSES)
-        for item in batch:
-            if item["id"] in errors:
-                results[key_of[item["id"]]] = failed(key_of[item["id"]], errors[item["id"]], item["id"])
-        for itemid, error in errors.items():
-            if itemid not in key_of:
-                logger.warning("Moodle %s warning on an unexpected item %s: %s", UPDATE_COURSES, itemid, error)
-    for item, error in written.failed:
-        results[key_of[item["id"]]] = failed(key_of[item["id"]], error, item["id"])

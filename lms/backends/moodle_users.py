@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from lms.backends.base import ItemResult, Outcome, UserSpec
-from lms.backends.moodle_batches import failed, unique, warning_errors, write_batches
+from lms.backends.moodle_batches import failed, unique, update_with_warnings, write_batches
 from lms.backends.moodle_reads import find_users, users_by_field
 from lms.moodle.errors import ItemError
 
@@ -77,29 +77,9 @@ def ensure_users(backend: MoodleBackend, specs: list[UserSpec], *, dry_run: bool
         results.update({spec.key: ItemResult(spec.key, Outcome.CREATED) for spec in to_create})
     else:
         known.users.update({key: user["id"] for key, user in existing.items()})
-        _update_users(backend, existing, changes, results)
+        update_with_warnings(backend.client, UPDATE_USERS, "users", existing, changes, results)
         results.update(_create_users(backend, to_create))
     return [results[spec.key] for spec in specs]
-
-
-def _update_users(
-    backend: MoodleBackend,
-    existing: dict[str, dict],
-    changes: dict[str, dict[str, Any]],
-    results: dict[str, ItemResult],
-) -> None:
-    items = [{"id": existing[key]["id"], **fields} for key, fields in changes.items() if fields]
-    if not items:
-        return
-    key_of = {existing[key]["id"]: key for key in changes}
-    written = write_batches(backend.client, UPDATE_USERS, items, list_key="users")
-    for batch, answer in written.done:
-        errors = warning_errors(answer, UPDATE_USERS)
-        for item in batch:
-            if item["id"] in errors:
-                results[key_of[item["id"]]] = failed(key_of[item["id"]], errors[item["id"]], item["id"])
-    for item, error in written.failed:
-        results[key_of[item["id"]]] = failed(key_of[item["id"]], error, item["id"])
 
 
 def _create_users(backend: MoodleBackend, specs: list[UserSpec]) -> dict[str, ItemResult]:

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lms import backends
 from lms.backends.base import LmsBackend
@@ -63,7 +64,7 @@ WS_USER_ERRORCODES = frozenset(
         "usernotfullysetup",
     }
 )
-SERVICE_PATH = "Site administration > Server > Web services > External services"
+SERVICE_PATH = gettext_lazy("Site administration > Server > Web services > External services")
 
 
 def diagnose(error: MoodleError) -> str:

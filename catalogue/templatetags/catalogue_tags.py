@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -110,20 +110,29 @@ def _chrome_pages(context: template.Context) -> dict[str, Any]:
 
 @register.simple_tag(takes_context=True)
 def language_links(context: template.Context) -> list[LanguageLink]:
-    """Links to the current page in each language, or to that language's home."""
+    """Links to the current page in each language, or to that language's home.
+
+    Pages outside Wagtail (account, enrolment, dashboard) are Django views under
+    ``i18n_patterns``: their URL in the other language is the same view, translated.
+    """
     request = _request(context)
-    current = translation.get_language() or settings.LANGUAGE_CODE
+    current = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
     translations = _chrome_pages(context)["translations"]
+    view_path = request.get_full_path() if request is not None and _page(context) is None else None
     links = []
     for code, name in settings.LANGUAGES:
         target = translations.get(code)
+        url = target.get_url(request) if target else None
+        if url is None and view_path is not None:
+            translated = translate_url(view_path, code)
+            url = translated if translated != view_path or code == current else None
         links.append(
             LanguageLink(
                 code=code,
                 name=name,
-                url=target.get_url(request) if target else home_url(code),
-                is_current=current.split("-")[0] == code,
-                is_translation=target is not None,
+                url=url or home_url(code),
+                is_current=current == code,
+                is_translation=url is not None,
             )
         )
     return links

@@ -77,3 +77,18 @@ def test_translated_page_lists_its_alternates_and_x_default(client, catalogue_pa
         in html
     )
     assert '<meta property="og:locale:alternate" content="en_GB">' in html
+
+
+def test_switcher_on_a_django_view_links_to_the_same_view_in_the_other_language(client, home_page):
+    from enrolments.factories import UserFactory
+
+    client.force_login(UserFactory())
+    response = client.get("/mon-espace/?onglet=documents")
+    assert response.status_code == 200, response
+    links = switcher(response.content.decode())
+    assert 'href="/en/mon-espace/?onglet=documents"' in links["en"]
+    assert 'href="/mon-espace/?onglet=documents"' in links["fr"]
+
+    client.logout()
+    links = switcher(client.get("/en/accounts/login/").content.decode())
+    assert 'href="/accounts/login/"' in links["fr"]

@@ -34,7 +34,7 @@ def refund_order_task(order_id: int, amount: str, reason: str) -> None:
 
 def run_schedule_once() -> dict[str, int]:
     """Release stale holds, pass expired waitlist offers on, send notices, charge what is due."""
-    from enrolments.services.charging import charge_due_instalments
+    from enrolments.services.charging import charge_due_instalments, release_stale_claims
     from enrolments.services.enrolment import release_expired_holds
     from enrolments.services.reminders import send_due_reminders
     from enrolments.services.waitlist import expire_offers
@@ -43,6 +43,7 @@ def run_schedule_once() -> dict[str, int]:
         "holds_released": release_expired_holds(),
         "offers_expired": expire_offers(),
         "reminders_sent": send_due_reminders(),
+        "instalment_claims_released": release_stale_claims(),
         "instalments_charged": charge_due_instalments(),
     }
     logger.info("enrolment schedule run", extra=report)

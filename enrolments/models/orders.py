@@ -98,6 +98,8 @@ class Instalment(models.Model):
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     amount_refunded = models.DecimalField(_("refunded"), max_digits=10, decimal_places=2, default=0)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    # When a charge run claimed it (status PROCESSING): a run that died leaves it there.
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("instalment")

@@ -74,8 +74,30 @@ def _claim(instalment: Instalment) -> bool:
     """Move the instalment to PROCESSING if nobody changed it since we read it."""
     claimed = Instalment.objects.filter(
         pk=instalment.pk, status=instalment.status, attempts=instalment.attempts
-    ).update(status=InstalmentStatus.PROCESSING)
+    ).update(status=InstalmentStatus.PROCESSING, claimed_at=timezone.now())
     return claimed == 1
+
+
+# A claim older than this belongs to a run that died between the claim and the provider's answer.
+STALE_CLAIM = dt.timedelta(minutes=15)
+
+
+def release_stale_claims(now: dt.datetime | None = None) -> int:
+    """Give instalments a dead run left in PROCESSING back to the schedule.
+
+    The next charge repeats the same idempotency key (``attempts`` did not change), so a
+    charge the provider did make is returned, not made twice. An instalment with a
+    provider payment id is waiting for the provider's webhook and stays.
+    """
+    now = now or timezone.now()
+    stale = Instalment.objects.filter(
+        status=InstalmentStatus.PROCESSING, claimed_at__lt=now - STALE_CLAIM, provider_payment_id=""
+    )
+    released = stale.filter(attempts=0).update(status=InstalmentStatus.SCHEDULED, claimed_at=None)
+    released += stale.filter(attempts__gt=0).update(status=InstalmentStatus.FAILED, claimed_at=None)
+    if released:
+        logger.warning("instalment claims released", extra={"released": released})
+    return released
 
 
 def _charge_claimed(instalment: Instalment, *, now: dt.datetime) -> None:

@@ -258,3 +258,45 @@ def test_two_runs_at_once_charge_an_instalment_once(wagtail_tree, session):
     assert set(Instalment.objects.filter(pk__in=[i.pk for i in instalments]).values_list("status", flat=True)) == {
         InstalmentStatus.PAID
     }
+
+
+def test_an_instalment_left_processing_by_a_dead_run_is_charged_once_later(session, now):
+    from enrolments.payments import get_backend
+    from enrolments.services.charging import release_stale_claims
+
+    order = confirmed_order(session, withdrawal_ends_at=now - dt.timedelta(days=1))
+    stale = InstalmentFactory(order=order, number=1, due_on=timezone.localdate(now), amount=Decimal("270.00"))
+    fresh = InstalmentFactory(order=order, number=2, due_on=timezone.localdate(now), amount=Decimal("630.00"))
+    waiting = InstalmentFactory(order=order, number=3, due_on=timezone.localdate(now), provider_payment_id="pi_123")
+    # A run claimed all three, then died before the provider answered.
+    Instalment.objects.filter(pk=stale.pk).update(
+        status=InstalmentStatus.PROCESSING, claimed_at=now - dt.timedelta(minutes=20)
+    )
+    Instalment.objects.filter(pk__in=[fresh.pk, waiting.pk]).update(
+        status=InstalmentStatus.PROCESSING, claimed_at=now - dt.timedelta(minutes=20)
+    )
+    Instalment.objects.filter(pk=fresh.pk).update(claimed_at=now - dt.timedelta(minutes=2))
+    # The provider did take the first charge before the run died.
+    get_backend("dummy").charge_off_session(
+        amount=stale.amount,
+        currency="EUR",
+        customer_id=order.customer_id,
+        payment_method_id=order.payment_method_id,
+        description="",
+        metadata={},
+        idempotency_key=f"instalment-{stale.pk}-attempt-0",
+    )
+    assert payments_made() == 1
+
+    assert release_stale_claims(now=now) == 1
+    assert charge_due_instalments(now=now) == 1
+    stale.refresh_from_db()
+    assert stale.status == InstalmentStatus.PAID
+    assert payments_made() == 1
+    # Another run a while later: nothing is charged twice, the others stay with their owners.
+    assert release_stale_claims(now=now + dt.timedelta(minutes=1)) == 0
+    assert charge_due_instalments(now=now) == 0
+    assert payments_made() == 1
+    fresh.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (fresh.status, waiting.status) == (InstalmentStatus.PROCESSING, InstalmentStatus.PROCESSING)

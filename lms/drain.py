@@ -96,11 +96,20 @@ def claim(limit: int) -> list[OutboxItem]:
     return claimed
 
 
-def known_ids() -> KnownIds:
+def known_ids(rows: list[OutboxItem] | None = None) -> KnownIds:
+    """The Moodle ids the outbox knows: all of them, or only those ``rows`` need."""
     known = KnownIds()
     targets = {OutboxKind.CATEGORY: known.categories, OutboxKind.COURSE: known.courses, OutboxKind.USER: known.users}
-    rows = OutboxItem.objects.filter(kind__in=targets, moodle_id__isnull=False).values_list("kind", "key", "moodle_id")
-    for kind, key, moodle_id in rows.iterator():
+    found = OutboxItem.objects.filter(kind__in=targets, moodle_id__isnull=False)
+    if rows is not None:
+        courses = {r.payload.get("course_idnumber") or r.key for r in rows if r.kind != OutboxKind.USER}
+        users = {r.payload.get("user_idnumber") or r.key for r in rows if r.kind != OutboxKind.COURSE}
+        found = found.filter(
+            Q(kind=OutboxKind.CATEGORY)
+            | Q(kind=OutboxKind.COURSE, key__in=courses)
+            | Q(kind=OutboxKind.USER, key__in=users)
+        )
+    for kind, key, moodle_id in found.values_list("kind", "key", "moodle_id").iterator():
         targets[kind][key] = moodle_id
     return known
 
@@ -130,7 +139,7 @@ def drain(*, backend: LmsBackend | None = None, limit: int = 5000, passes: int =
         rows = claim(limit)
         if not rows:
             break
-        known = known_ids()
+        known = known_ids(rows)
         backend = backend or get_backend(known)
         if backend is None:
             _release(rows)

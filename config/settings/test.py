@@ -17,3 +17,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 LOGGING["loggers"] |= {"wagtail": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}}  # noqa: F405
+# The Moodle export is off, so the catalogue and enrolment tests do not pay for it;
+# tests/lms (and the Moodle browser test) switch it on with the dummy backend or the fake.
+LMS_BACKEND = "off"

@@ -12,7 +12,9 @@ from lms.backends import dummy
 
 
 @pytest.fixture(autouse=True)
-def empty_dummy_lms():
+def empty_dummy_lms(settings):
+    """The export on, to the dummy LMS, empty (the test settings turn it off elsewhere)."""
+    settings.LMS_BACKEND = "dummy"
     dummy.reset()
     yield
     dummy.reset()

@@ -1,4 +1,4 @@
-"""The learner's personal iCalendar feed: their confirmed and completed sessions.
+"""The learner's personal iCalendar feed: their confirmed and completed sessions, and cancelled ones.
 
 Access policy: the feed is reached by calendar applications, which cannot sign
 in, so the secret token in its URL is the credential (``login_not_required``).
@@ -34,8 +34,10 @@ from courses.views import feed_language, ics_response
 from enrolments.models import Enrolment, EnrolmentStatus, User
 from enrolments.models.accounts import new_calendar_token
 
-#: Enrolments whose session belongs in the person's calendar.
-FEED_STATUSES = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED)
+#: Enrolments whose session belongs in the person's calendar. A session the organiser
+#: cancelled stays, as a cancelled event (same UID, STATUS:CANCELLED, SEQUENCE bumped),
+#: so subscribed calendars mark it cancelled instead of keeping a stale copy.
+FEED_STATUSES = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED, EnrolmentStatus.CANCELLED_BY_ORGANISER)
 #: Calendar clients poll; a short private lifetime keeps changes flowing.
 MAX_AGE = 300
 

@@ -106,3 +106,16 @@ def test_empty_feed_is_a_valid_calendar(client, learner):
     response = client.get(feed_url(learner))
     assert response.status_code == 200
     assert Calendar.from_ical(response.content).walk("VEVENT") == []
+
+
+def test_a_session_the_organiser_cancelled_stays_as_a_cancelled_event(client, learner, course):
+    cancelled = SessionFactory(course=course, code="IAF-CANC-01")
+    EnrolmentFactory(session=cancelled, learner=learner, status=EnrolmentStatus.CANCELLED_BY_ORGANISER)
+    before = Session.objects.get(pk=cancelled.pk).schedule_sequence
+    cancelled.status = "cancelled"
+    cancelled.save()
+
+    (event, *others) = events(client.get(feed_url(learner)))
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert int(event["SEQUENCE"]) == before + 1
+    assert all(str(e["STATUS"]) == "CANCELLED" for e in others)

@@ -15,11 +15,12 @@ import uuid
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OutboxKind(models.TextChoices):
     CATEGORY = "category", _("Category")
-    COURSE = "course", _("Course")
+    COURSE = "course", pgettext_lazy("Moodle objects", "Course")
     USER = "user", _("User")
     COHORT = "cohort", _("Cohort")
     ENROLMENT = "enrolment", _("Enrolment")

@@ -294,3 +294,15 @@ def test_check_explains_an_unset_token(settings):
     status, _out, err = run("moodle_check")
     assert status == 1
     assert "MOODLE_TOKEN is not set" in err
+
+
+def test_check_names_a_single_missing_function_in_the_singular(monkeypatch):
+    from tests.fakes.moodle.store import FUNCTIONS
+
+    fake = FakeMoodle(functions=set(FUNCTIONS) - {"core_user_update_users"})
+    client = MoodleClient("http://moodle.test", "fake-token", transport=fake.transport())
+    monkeypatch.setattr(backends, "get_backend", lambda *args, **kwargs: MoodleBackend(client=client))
+    status, out, _err = run("moodle_check")
+    assert status == 1
+    assert "1 function is missing from the token's service; add it in" in out
+    assert "  - core_user_update_users" in out

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from lms import backends
 from lms.backends.base import LmsBackend
@@ -188,7 +188,11 @@ class Command(BaseCommand):
             ok = False
             self.stdout.write(
                 "ERROR "
-                + _("%(count)d functions are missing from the token's service; add them in %(path)s > Functions:")
+                + ngettext(
+                    "%(count)d function is missing from the token's service; add it in %(path)s > Functions:",
+                    "%(count)d functions are missing from the token's service; add them in %(path)s > Functions:",
+                    len(missing),
+                )
                 % {"count": len(missing), "path": SERVICE_PATH}
             )
             for name in missing:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.utils import timezone
+from stdnum import luhn
 
 from enrolments.models import (
     Enrolment,
@@ -13,8 +14,14 @@ from enrolments.models import (
     Instalment,
     LegalText,
     LegalTextKind,
+    Membership,
+    MembershipStatus,
     Order,
     OrderStatus,
+    Organisation,
+    PaymentWay,
+    Seat,
+    SeatStatus,
     User,
 )
 
@@ -103,3 +110,78 @@ class InstalmentFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: n + 1)
     due_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=11))
     amount = Decimal("270.00")
+
+
+# --- organisations and company orders -------------------------------------------------------
+
+
+def valid_siret(n: int) -> str:
+    """A SIRET that python-stdnum accepts (Luhn-valid SIREN and SIRET), distinct for each ``n``."""
+    siren = f"{732829 + n:08d}"[-8:]
+    siren += luhn.calc_check_digit(siren)
+    body = f"{siren}{n % 10000:04d}"
+    return body + luhn.calc_check_digit(body)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    """A verified organisation; ``manager=<user>`` makes that person an active manager."""
+
+    class Meta:
+        model = Organisation
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Entreprise {n}")
+    siret = factory.Sequence(valid_siret)
+    vat_number = ""
+    billing_street_address = "3 place Bellecour"
+    billing_postal_code = "69002"
+    billing_city = "Lyon"
+    billing_contact_name = "Service comptable"
+    billing_contact_email = factory.Sequence(lambda n: f"compta{n}@entreprise.example")
+    verified_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def manager(obj, create, extracted, **kwargs):  # noqa: N805
+        if create and extracted is not None:
+            MembershipFactory(organisation=obj, user=extracted)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """An active manager of ``organisation``."""
+
+    class Meta:
+        model = Membership
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    email = factory.LazyAttribute(lambda o: o.user.email if o.user else "invitee@example.org")
+    status = MembershipStatus.ACTIVE
+
+
+class CompanyOrderFactory(OrderFactory):
+    """An employer-funded order of ``quantity`` places for ``organisation`` (pass ``session=``).
+
+    It is built directly, without the places being taken: tests of the lifecycle use the services.
+    """
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    buyer = factory.SubFactory(UserFactory)
+    funding = Funding.EMPLOYER
+    status = OrderStatus.PAID
+    price_tier_kind = "employer"
+    quantity = 3
+    amount_incl_tax = factory.LazyAttribute(lambda o: Decimal("1350.00") * o.quantity)
+    amount_excl_tax = factory.LazyAttribute(lambda o: Decimal("1350.00") * o.quantity)
+    payment_way = PaymentWay.CARD
+
+
+class SeatFactory(factory.django.DjangoModelFactory):
+    """A free seat of ``order``."""
+
+    class Meta:
+        model = Seat
+
+    order = factory.SubFactory(CompanyOrderFactory)
+    organisation = factory.LazyAttribute(lambda o: o.order.organisation)
+    session = factory.LazyAttribute(lambda o: o.order.session)
+    status = SeatStatus.FREE

@@ -18,8 +18,8 @@ from django.utils.html import escape, format_html
 
 from courses.models import Session, SessionStatus
 from enrolments.documents.formatting import date_range
-from enrolments.models import Enrolment, EnrolmentStatus
-from lms.backends.base import CategorySpec, CourseSpec, EnrolmentSpec, UserSpec
+from enrolments.models import Enrolment, EnrolmentStatus, Organisation, Seat, SeatStatus
+from lms.backends.base import CategorySpec, CohortSpec, CourseSpec, EnrolmentSpec, GroupSpec, UserSpec
 
 PARIS = ZoneInfo("Europe/Paris")
 # Enrolments that give access to the Moodle course.
@@ -155,3 +155,78 @@ def session_enrolment_specs(sessions: Iterable[Session]) -> list[EnrolmentSpec]:
             active[learner_id] = active.get(learner_id, False) or status in ACTIVE_STATUSES
         specs.extend(enrolment_spec(uid, session, active=is_active) for uid, is_active in sorted(active.items()))
     return specs
+
+
+# --- organisations: a cohort each, and a group in each course of their employees --------------
+
+
+def organisation_idnumber(organisation_id: int) -> str:
+    """Our stable organisation id, as the idnumber of its Moodle cohort and of its groups."""
+    return f"allys-org-{organisation_id}"
+
+
+def _seat_holders(organisation_id: int, session: Session | None = None) -> tuple[str, ...]:
+    """The organisation's employees with a live place from a claimed seat (in ``session``, or any)."""
+    seats = Seat.objects.filter(
+        organisation_id=organisation_id, status=SeatStatus.CLAIMED, enrolment__status__in=ACTIVE_STATUSES
+    )
+    if session is not None:
+        seats = seats.filter(session=session)
+    holder_ids = sorted(set(seats.values_list("holder_id", flat=True)))
+    return tuple(user_idnumber(pk) for pk in holder_ids)
+
+
+def cohort_spec(organisation: Organisation) -> CohortSpec:
+    """The organisation as a system cohort of every employee it placed."""
+    return CohortSpec(
+        idnumber=organisation_idnumber(organisation.pk),
+        name=organisation.name,
+        members=_seat_holders(organisation.pk),
+    )
+
+
+def group_spec(organisation: Organisation, session: Session) -> GroupSpec:
+    """The organisation's group in the session's course: its employees enrolled there."""
+    return GroupSpec(
+        course_idnumber=session.code,
+        idnumber=organisation_idnumber(organisation.pk),
+        name=organisation.name,
+        members=_seat_holders(organisation.pk, session),
+    )
+
+
+def organisation_specs(sessions: Iterable[Session]) -> tuple[list[CohortSpec], list[GroupSpec]]:
+    """The cohorts and course groups of the organisations with employees in ``sessions``, for a full reconcile.
+
+    A cohort lists the employees of every session, in scope or not: the reconcile only ever adds members.
+    """
+    sessions = {session.pk: session for session in sessions}
+    live = Seat.objects.filter(status=SeatStatus.CLAIMED, enrolment__status__in=ACTIVE_STATUSES)
+    in_scope = live.filter(session_id__in=sessions).values_list("organisation_id", "session_id", "holder_id")
+    groups: dict[tuple[int, int], set[int]] = {}
+    for organisation_id, session_id, holder_id in in_scope:
+        groups.setdefault((organisation_id, session_id), set()).add(holder_id)
+    organisations = Organisation.objects.in_bulk({organisation_id for organisation_id, _ in groups})
+    cohort_members: dict[int, set[int]] = {pk: set() for pk in organisations}
+    for organisation_id, holder_id in live.filter(organisation_id__in=organisations).values_list(
+        "organisation_id", "holder_id"
+    ):
+        cohort_members[organisation_id].add(holder_id)
+    cohorts = [
+        CohortSpec(
+            idnumber=organisation_idnumber(pk),
+            name=organisations[pk].name,
+            members=tuple(user_idnumber(uid) for uid in sorted(cohort_members[pk])),
+        )
+        for pk in sorted(organisations)
+    ]
+    group_specs = [
+        GroupSpec(
+            course_idnumber=sessions[session_id].code,
+            idnumber=organisation_idnumber(organisation_id),
+            name=organisations[organisation_id].name,
+            members=tuple(user_idnumber(uid) for uid in sorted(holders)),
+        )
+        for (organisation_id, session_id), holders in sorted(groups.items())
+    ]
+    return cohorts, group_specs

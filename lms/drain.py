@@ -37,6 +37,7 @@ from lms.backends.base import (
     KnownIds,
     LmsBackend,
     UserSpec,
+    enrolment_key,
 )
 from lms.models import DUE_STATUSES, KIND_ORDER, ErrorKind, OutboxItem, OutboxKind, OutboxStatus
 from lms.moodle.errors import ConfigurationError, ItemError, MoodleError, TransientError
@@ -190,6 +191,12 @@ def _ready(kind: str, rows: list[OutboxItem], report: DrainReport) -> list[Outbo
             needs[row] = [(OutboxKind.COURSE, row.payload["course_idnumber"])]
             if kind == OutboxKind.ENROLMENT:
                 needs[row].append((OutboxKind.USER, row.payload["user_idnumber"]))
+            else:
+                # Moodle only puts enrolled users in a group.
+                course = row.payload["course_idnumber"]
+                needs[row] += [(OutboxKind.ENROLMENT, enrolment_key(m, course)) for m in row.payload["members"]]
+        elif kind == OutboxKind.COHORT:
+            needs[row] = [(OutboxKind.USER, member) for member in row.payload["members"]]
     if not needs:
         return rows
     wanted = {pair for pairs in needs.values() for pair in pairs}

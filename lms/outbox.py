@@ -27,6 +27,11 @@ def enqueue(kind: str, key: str, payload: dict, *, session_id: int | None = None
                 return OutboxItem.objects.create(kind=kind, key=key, payload=payload, session_id=session_id)
         except IntegrityError:  # another transaction created it meanwhile
             row = OutboxItem.objects.get(kind=kind, key=key)
+    return _replace(row, payload, session_id=session_id)
+
+
+def _replace(row: OutboxItem, payload: dict, *, session_id: int | None) -> OutboxItem:
+    """Give an existing row a new desired state (nothing if it is the same)."""
     if row.payload == payload and (row.status != OutboxStatus.DEAD or row.session_id == session_id):
         return row
     values = {
@@ -57,10 +62,12 @@ def ensure_queued(kind: str, key: str, make_spec, *, session_id: int | None = No
         enqueue_spec(kind, make_spec(), session_id=session_id)
 
 
-def queue_session(session: Session) -> OutboxItem:
-    """The session's course, and its categories."""
+def queue_session(session: Session, *, categories: list | None = None) -> OutboxItem:
+    """The session's course, and its categories (pass them when queueing several sessions of one course)."""
     spec = desired.course_spec(session)
-    for category in desired.course_categories(session.course.specific):
+    if categories is None:
+        categories = desired.course_categories(session.course.specific)
+    for category in categories:
         enqueue_spec(OutboxKind.CATEGORY, category)
     return enqueue_spec(OutboxKind.COURSE, spec, session_id=session.pk)
 
@@ -73,7 +80,7 @@ def queue_session_enrolments(session: Session) -> int:
     for row in rows:
         if (row.payload["timestart"], row.payload["timeend"]) != window:
             payload = row.payload | {"timestart": window[0], "timeend": window[1]}
-            enqueue(OutboxKind.ENROLMENT, row.key, payload, session_id=session.pk)
+            _replace(row, payload, session_id=session.pk)
             changed += 1
     return changed
 
@@ -92,3 +99,15 @@ def queue_enrolment(user, session: Session) -> OutboxItem | None:
             queue_session(session)
         ensure_queued(OutboxKind.USER, desired.user_idnumber(user.pk), lambda: desired.user_spec(user))
     return enqueue_spec(OutboxKind.ENROLMENT, spec, session_id=session.pk)
+
+
+def queue_organisation(organisation, session: Session) -> tuple[OutboxItem, OutboxItem] | None:
+    """The organisation's cohort, and its group in the session's course, with their current members.
+
+    Nothing is queued while the organisation has nobody enrolled there: Moodle gets no empty group.
+    """
+    group = desired.group_spec(organisation, session)
+    if not group.members:
+        return None
+    cohort = enqueue_spec(OutboxKind.COHORT, desired.cohort_spec(organisation))
+    return cohort, enqueue_spec(OutboxKind.GROUP, group, session_id=session.pk)

@@ -7,7 +7,8 @@ in bulk and writes only what differs, and records the outcome in the outbox, so
 that the outbox and Moodle agree afterwards. Run it twice and the second run
 changes nothing.
 
-Objects go in dependency order (categories, courses, users, enrolments), in
+Objects go in dependency order (categories, courses, users, organisation
+cohorts, enrolments, organisation groups), in
 chunks, so that a long run can report its progress. An object whose dependency
 was refused is not sent: it fails as "waiting", and the drain sends it once the
 dependency is in sync.
@@ -31,12 +32,15 @@ from courses.models import Session, SessionStatus
 from lms import desired
 from lms.backends.base import (
     CategorySpec,
+    CohortSpec,
     CourseSpec,
     EnrolmentSpec,
+    GroupSpec,
     ItemResult,
     LmsBackend,
     Outcome,
     UserSpec,
+    enrolment_key,
 )
 from lms.drain import backoff
 from lms.models import ErrorKind, OutboxItem, OutboxKind, OutboxStatus
@@ -44,7 +48,14 @@ from lms.moodle.errors import ItemError
 
 # Specs per backend call: small enough to report progress, large enough to batch well.
 CHUNK_SIZE = 200
-KINDS = (OutboxKind.CATEGORY, OutboxKind.COURSE, OutboxKind.USER, OutboxKind.ENROLMENT)
+KINDS = (
+    OutboxKind.CATEGORY,
+    OutboxKind.COURSE,
+    OutboxKind.USER,
+    OutboxKind.COHORT,
+    OutboxKind.ENROLMENT,
+    OutboxKind.GROUP,
+)
 DEPENDENCY_ERRORCODE = "dependency"
 
 Progress = Callable[[str, int, int], None]
@@ -107,6 +118,8 @@ class DesiredState:
     courses: list[CourseSpec]
     users: list[UserSpec]
     enrolments: list[EnrolmentSpec]
+    cohorts: list[CohortSpec]
+    groups: list[GroupSpec]
     # Session code -> session id, to link course and enrolment rows to their session in the admin.
     session_ids: dict[str, int]
 
@@ -116,6 +129,8 @@ class DesiredState:
             OutboxKind.COURSE: self.courses,
             OutboxKind.USER: self.users,
             OutboxKind.ENROLMENT: self.enrolments,
+            OutboxKind.COHORT: self.cohorts,
+            OutboxKind.GROUP: self.groups,
         }[kind]
 
     @property
@@ -155,11 +170,14 @@ def desired_state(sessions: Iterable[Session]) -> DesiredState:
     enrolments = sorted(desired.session_enrolment_specs(sessions), key=lambda s: (s.course_idnumber, s.user_idnumber))
     user_ids = {int(spec.user_idnumber.removeprefix("allys-")) for spec in enrolments}
     users = [desired.user_spec(user) for user in get_user_model().objects.filter(pk__in=user_ids).order_by("pk")]
+    cohorts, groups = desired.organisation_specs(sessions)
     return DesiredState(
         categories=list(categories.values()),
         courses=[desired.course_spec(session) for session in sessions],
         users=users,
         enrolments=enrolments,
+        cohorts=cohorts,
+        groups=groups,
         session_ids={session.code: session.pk for session in sessions},
     )
 
@@ -258,6 +276,8 @@ class _Run:
             OutboxKind.CATEGORY: backend.ensure_categories,
             OutboxKind.COURSE: backend.ensure_courses,
             OutboxKind.USER: backend.ensure_users,
+            OutboxKind.COHORT: backend.ensure_cohorts,
+            OutboxKind.GROUP: backend.ensure_groups,
         }[kind]
         return operation(specs, dry_run=dry_run)
 
@@ -282,6 +302,11 @@ def dependencies(kind: str, spec) -> list[tuple[str, str]]:
         return [(OutboxKind.CATEGORY, spec.category_idnumber)]
     if kind == OutboxKind.ENROLMENT:
         return [(OutboxKind.COURSE, spec.course_idnumber), (OutboxKind.USER, spec.user_idnumber)]
+    if kind == OutboxKind.COHORT:
+        return [(OutboxKind.USER, member) for member in spec.members]
+    if kind == OutboxKind.GROUP:
+        members = [(OutboxKind.ENROLMENT, enrolment_key(m, spec.course_idnumber)) for m in spec.members]
+        return [(OutboxKind.COURSE, spec.course_idnumber), *members]
     return []
 
 
@@ -332,7 +357,7 @@ def record(
 def _session_id(kind: str, spec, session_ids: dict[str, int]) -> int | None:
     if kind == OutboxKind.COURSE:
         return session_ids.get(spec.idnumber)
-    if kind == OutboxKind.ENROLMENT:
+    if kind in (OutboxKind.ENROLMENT, OutboxKind.GROUP):
         return session_ids.get(spec.course_idnumber)
     return None
 

@@ -241,6 +241,18 @@ FREE_PLACE_EMAIL_DOMAINS = env_list("ALLYS_FREE_PLACE_DOMAINS", "ens-lyon.fr,uni
 # Who receives quote requests for funders (OPCO, France Travail).
 ENROLMENT_STAFF_EMAILS = env_list("ALLYS_ENROLMENT_STAFF_EMAILS", "formation@allys.example")
 
+# --- company seats ------------------------------------------------------------
+# Days a quote stays valid.
+COMPANY_QUOTE_VALID_DAYS = int(os.environ.get("ALLYS_COMPANY_QUOTE_VALID_DAYS", "30"))
+# Days a bank-transfer invoice gives the company to pay.
+COMPANY_INVOICE_DUE_DAYS = int(os.environ.get("ALLYS_COMPANY_INVOICE_DUE_DAYS", "30"))
+# Seats of an order still unpaid this many days before the start are released ...
+COMPANY_UNPAID_RELEASE_DAYS = int(os.environ.get("ALLYS_COMPANY_UNPAID_RELEASE_DAYS", "10"))
+# ... after warnings to the managers this many days before the release.
+COMPANY_UNPAID_WARNING_DAYS = [7, 2]
+# Managers are reminded of seats nobody holds yet this many days before the start.
+COMPANY_SEAT_REMINDER_DAYS = [14, 3]
+
 # --- payments ---------------------------------------------------------------
 # "dummy" runs offline (a local fake checkout page); "stripe" talks to Stripe.
 PAYMENT_BACKEND = os.environ.get("ALLYS_PAYMENT_BACKEND", "dummy")

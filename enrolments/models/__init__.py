@@ -2,12 +2,16 @@
 
 from .accounts import Civility, ProfessionalStatus, User
 from .enrolment import Enrolment, EnrolmentStatus, FundingRequest, FundingRequestKind, WaitlistEntry, WaitlistStatus
-from .invoices import Invoice, InvoiceKind, InvoiceSequence
+from .invoices import Invoice, InvoiceKind, InvoicePayer, InvoiceSequence
 from .legal import LegalText, LegalTextKind
-from .orders import Funding, Instalment, InstalmentStatus, Order, OrderStatus, Refund
+from .orders import Funding, Instalment, InstalmentStatus, Order, OrderStatus, PaymentWay, Refund
+from .organisations import Membership, MembershipStatus, Opco, Organisation
 from .payments import DummyCheckout, WebhookEvent
+from .quotes import Agreement, Quote, QuoteStatus
+from .seats import Seat, SeatStatus
 
 __all__ = [
+    "Agreement",
     "Civility",
     "DummyCheckout",
     "Enrolment",
@@ -19,13 +23,23 @@ __all__ = [
     "InstalmentStatus",
     "Invoice",
     "InvoiceKind",
+    "InvoicePayer",
     "InvoiceSequence",
     "LegalText",
     "LegalTextKind",
+    "Membership",
+    "MembershipStatus",
+    "Opco",
     "Order",
     "OrderStatus",
+    "Organisation",
+    "PaymentWay",
     "ProfessionalStatus",
+    "Quote",
+    "QuoteStatus",
     "Refund",
+    "Seat",
+    "SeatStatus",
     "User",
     "WaitlistEntry",
     "WaitlistStatus",

@@ -9,6 +9,13 @@ class InvoiceKind(models.TextChoices):
     CREDIT_NOTE = "credit_note", _("Credit note")
 
 
+class InvoicePayer(models.TextChoices):
+    # The buyer: the learner, or the organisation for a company order.
+    BUYER = "buyer", _("Buyer")
+    # The OPCO paying its share of a company order (subrogation).
+    FUNDER = "funder", _("Funder (OPCO)")
+
+
 class InvoiceSequence(models.Model):
     """The last number issued in a year; locked while the next one is taken."""
 
@@ -55,6 +62,13 @@ class Invoice(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     vat_exempt = models.BooleanField(default=False)
     payment_terms = models.TextField(_("payment terms"), blank=True)
+    # Who pays this invoice: an OPCO order has one invoice to the funder and one to the buyer.
+    payer = models.CharField(_("payer"), max_length=20, choices=InvoicePayer.choices, default=InvoicePayer.BUYER)
+    # Payable by bank transfer: the provider's invoice (hosted page, due date) and when it was paid.
+    provider_invoice_id = models.CharField(max_length=255, blank=True, db_index=True)
+    hosted_url = models.URLField(_("online invoice"), max_length=2000, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("invoice")

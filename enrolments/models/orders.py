@@ -23,8 +23,18 @@ class OrderStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting payment details")
     # Card saved or nothing to pay: the schedule runs.
     ACTIVE = "active", _("Active")
+    # A company order invoiced for payment by bank transfer (or by its OPCO): seats are usable.
+    INVOICED = "invoiced", _("Invoiced, awaiting payment")
     PAID = "paid", _("Paid")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class PaymentWay(models.TextChoices):
+    """How a company pays its order."""
+
+    CARD = "card", _("By card now")
+    TRANSFER = "transfer", _("By bank transfer against an invoice")
+    OPCO = "opco", _("OPCO subrogation (the OPCO pays its part)")
 
 
 class Order(models.Model):
@@ -56,6 +66,25 @@ class Order(models.Model):
     payment_method_id = models.CharField(max_length=255, blank=True)
     checkout_id = models.CharField(max_length=255, blank=True, db_index=True)
     checkout_url = models.URLField(max_length=2000, blank=True)
+    # --- company orders (seats): set when a quote is accepted -------------------------------
+    organisation = models.ForeignKey(
+        "enrolments.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+        null=True,
+        blank=True,
+    )
+    payment_way = models.CharField(_("payment"), max_length=20, choices=PaymentWay.choices, blank=True)
+    purchase_order_number = models.CharField(_("purchase order number"), max_length=60, blank=True)
+    # OPCO subrogation: the OPCO pays ``opco_amount`` (tax included); the company pays the rest.
+    opco = models.CharField(_("OPCO"), max_length=20, blank=True)
+    opco_amount = models.DecimalField(_("OPCO share"), max_digits=10, decimal_places=2, null=True, blank=True)
+    opco_agreement_number = models.CharField(_("OPCO funding agreement number"), max_length=60, blank=True)
+    # Unpaid seats are released on this date (Europe/Paris) unless the order is paid by then.
+    release_on = models.DateField(_("released if unpaid on"), null=True, blank=True)
+    # One-off notices already sent about this order ({"unpaid_warning_7": "2027-01-02T…", …}).
+    notices = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -70,6 +99,10 @@ class Order(models.Model):
     @property
     def vat_amount(self):
         return self.amount_incl_tax - self.amount_excl_tax
+
+    @property
+    def is_company_order(self) -> bool:
+        return self.organisation_id is not None
 
 
 class InstalmentStatus(models.TextChoices):

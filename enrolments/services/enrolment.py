@@ -294,6 +294,7 @@ def in_withdrawal_period(enrolment: Enrolment, now: dt.datetime) -> bool:
 def enrolment_withdraw(*, enrolment: Enrolment, now: dt.datetime | None = None) -> Enrolment:
     """Withdraw within the 10-day period (L6353-5): free, nothing was charged."""
     now = now or timezone.now()
+    _refuse_company_seat(enrolment)
     if not in_withdrawal_period(enrolment, now):
         raise TransitionNotAllowed(_("The withdrawal period is over; you can still cancel."))
     return _end(enrolment, status=EnrolmentStatus.WITHDRAWN, refund_percent=100, now=now)
@@ -302,12 +303,19 @@ def enrolment_withdraw(*, enrolment: Enrolment, now: dt.datetime | None = None) 
 def enrolment_cancel(*, enrolment: Enrolment, now: dt.datetime | None = None) -> Enrolment:
     """Cancel after the withdrawal period: the cancellation terms decide the refund."""
     now = now or timezone.now()
+    _refuse_company_seat(enrolment)
     if in_withdrawal_period(enrolment, now):
         return enrolment_withdraw(enrolment=enrolment, now=now)
     if now >= enrolment.session.starts_at:
         raise TransitionNotAllowed(_("The session has started: please contact us to stop your training."))
     _days, percent = cancellation_share(session=enrolment.session, now=now)
     return _end(enrolment, status=EnrolmentStatus.CANCELLED, refund_percent=percent, now=now)
+
+
+def _refuse_company_seat(enrolment: Enrolment) -> None:
+    """An employee's place belongs to their employer's order: only a manager can revoke it."""
+    if enrolment.order_id and Order.objects.filter(pk=enrolment.order_id, organisation__isnull=False).exists():
+        raise TransitionNotAllowed(_("Your employer booked this place: please ask your manager to change it."))
 
 
 def cancellation_share(*, session: Session, now: dt.datetime) -> tuple[int, int]:
@@ -344,8 +352,14 @@ def _end(enrolment: Enrolment, *, status: str, refund_percent: int, now: dt.date
         enrolment.status = status
         enrolment.ended_at = now
         enrolment.save(update_fields=["status", "ended_at", "updated_at"])
-        free_places(session)
         order = enrolment.order
+        if order.is_company_order:
+            # An employee's seat: the place and the money belong to the company order, which
+            # its own services settle (``company_release``); only the employee is told here.
+            if not was_held:
+                emails.notify(_END_EMAILS[status], enrolment.pk)
+            return enrolment
+        free_places(session)
         order.instalments.filter(status__in=[InstalmentStatus.SCHEDULED, InstalmentStatus.FAILED]).update(
             status=InstalmentStatus.CANCELLED
         )

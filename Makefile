@@ -85,6 +85,7 @@ endef
 demo: install compilemessages
 	$(MANAGE) migrate --no-input
 	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo_organisation
 	@$(SERVE_DEMO)
 
 # Serve without re-seeding (after a first `make demo`).

@@ -33,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("inscription/", include("enrolments.urls.enrolment")),
     path("mon-espace/", include("enrolments.urls.dashboard")),
+    path("entreprises/", include("enrolments.urls.organisations")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

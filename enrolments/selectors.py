@@ -69,6 +69,8 @@ class EnrolmentCard:
     can_withdraw: bool
     can_cancel: bool
     has_contract: bool
+    # The organisation that booked this place (a company seat): only its managers can change it.
+    booked_by: str = ""
 
     @property
     def failed_instalments(self) -> list[Instalment]:
@@ -119,7 +121,7 @@ def learner_enrolments(*, user) -> list[Enrolment]:
     return list(
         Enrolment.objects.filter(learner=user)
         .exclude(status=EnrolmentStatus.EXPIRED)
-        .select_related("session", "session__venue", "order")
+        .select_related("session", "session__venue", "order", "order__organisation")
         .prefetch_related(
             Prefetch("session__slots", queryset=TimetableSlot.objects.order_by("date", "start_time")),
             Prefetch("order__instalments", queryset=Instalment.objects.order_by("number")),
@@ -139,7 +141,10 @@ def _card(enrolment: Enrolment, *, user, courses: dict[int, CourseLink], now: dt
     order = enrolment.order
     # A company-bought seat: the schedule and invoices are the buyer's, not the learner's.
     is_buyer = order is not None and order.buyer_id == user.pk
-    confirmed = enrolment.status == EnrolmentStatus.CONFIRMED
+    # A company seat: the employee neither withdraws nor cancels (their manager reassigns or revokes it),
+    # and the agreement is the organisation's, not an individual contract.
+    organisation = order.organisation if order is not None and order.organisation_id else None
+    confirmed = enrolment.status == EnrolmentStatus.CONFIRMED and organisation is None
     withdrawable = confirmed and in_withdrawal_period(enrolment, now)
     return EnrolmentCard(
         enrolment=enrolment,
@@ -151,7 +156,10 @@ def _card(enrolment: Enrolment, *, user, courses: dict[int, CourseLink], now: dt
         invoices=list(order.invoices.all()) if is_buyer else [],
         can_withdraw=withdrawable,
         can_cancel=confirmed and not withdrawable and now < session.starts_at,
-        has_contract=enrolment.confirmed_at is not None and enrolment.status in CONTRACT_STATUSES,
+        has_contract=organisation is None
+        and enrolment.confirmed_at is not None
+        and enrolment.status in CONTRACT_STATUSES,
+        booked_by=organisation.name if organisation else "",
     )
 
 
@@ -190,6 +198,8 @@ def learner_documents(*, user, request: HttpRequest) -> tuple[list[EnrolmentCard
     """The person's contracts (enrolments that had one) and the invoices and credit notes they were billed."""
     enrolments = list(
         Enrolment.objects.filter(learner=user, status__in=CONTRACT_STATUSES, confirmed_at__isnull=False)
+        # A company seat has no individual contract: the organisation signed the training agreement.
+        .exclude(order__organisation__isnull=False)
         .select_related("session")
         .order_by("-session__starts_at")
     )

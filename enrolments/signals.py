@@ -6,7 +6,9 @@ or the status changes. After the change commits:
 - a session still scheduled whose sequence went up: every confirmed learner
   gets the new timetable and an updated invitation (``schedule_changed``);
 - a session that became cancelled: ``session_cancel`` refunds and tells
-  everyone (it is idempotent, so a second save of a cancelled session is harmless).
+  every learner, then ``cancel_company_orders_for_session`` cancels the
+  company orders (both are idempotent, so a second save of a cancelled
+  session is harmless).
 
 It also remembers the language a person logs in with: their emails and
 documents are written in it.
@@ -68,18 +70,24 @@ def announce_schedule_change(session_id: int) -> int:
 
 
 def cancel_session(session_id: int) -> None:
-    """Refund and tell everyone enrolled in a session staff just cancelled."""
+    """Refund and tell everyone enrolled in a session staff just cancelled, and the companies that bought seats."""
     # Imported here: the enrolment services import the emails, which this module also loads.
+    from enrolments.services.company_release import cancel_company_orders_for_session
     from enrolments.services.enrolment import session_cancel
 
     session = Session.objects.get(pk=session_id)
-    try:
-        session_cancel(session=session)
-    except Exception:
-        # The cancellation is committed: an error here must reach the logs
-        # (and be retried by hand: session_cancel is idempotent), not the
-        # admin page of a change that has already been saved.
-        logger.exception("Refunds of a cancelled session failed", extra={"session": session.code})
+    # Learners first: it ends the employees' enrolments too and tells them; the
+    # company orders are then cancelled (places back, refunds, managers told).
+    for step in (session_cancel, cancel_company_orders_for_session):
+        try:
+            step(session=session)
+        except Exception:
+            # The cancellation is committed: an error here must reach the logs
+            # (and be retried by hand: both services are idempotent), not the
+            # admin page of a change that has already been saved.
+            logger.exception(
+                "Refunds of a cancelled session failed", extra={"session": session.code, "step": step.__name__}
+            )
 
 
 def _remember_language(sender, request, user, **kwargs) -> None:

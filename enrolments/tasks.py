@@ -33,10 +33,14 @@ def refund_order_task(order_id: int, amount: str, reason: str) -> None:
 
 
 def run_schedule_once() -> dict[str, int]:
-    """Release stale holds, pass expired waitlist offers on, send notices, charge what is due."""
+    """Release stale holds, pass expired waitlist offers on, send notices, charge what is due;
+    for companies: expire quotes, warn about and release unpaid seats, remind unassigned seats."""
     from enrolments.services.charging import charge_due_instalments, release_stale_claims
+    from enrolments.services.company_release import release_unpaid_orders, warn_unpaid_orders
     from enrolments.services.enrolment import release_expired_holds
+    from enrolments.services.quotes import expire_quotes
     from enrolments.services.reminders import send_due_reminders
+    from enrolments.services.seats import remind_unassigned_seats
     from enrolments.services.waitlist import expire_offers
 
     report = {
@@ -45,6 +49,11 @@ def run_schedule_once() -> dict[str, int]:
         "reminders_sent": send_due_reminders(),
         "instalment_claims_released": release_stale_claims(),
         "instalments_charged": charge_due_instalments(),
+        "quotes_expired": expire_quotes(),
+        # Warnings first; an order due for release today gets none (its last warning went out before).
+        "unpaid_orders_warned": warn_unpaid_orders(),
+        "unpaid_orders_released": release_unpaid_orders(),
+        "seat_reminders_sent": remind_unassigned_seats(),
     }
     logger.info("enrolment schedule run", extra=report)
     return report

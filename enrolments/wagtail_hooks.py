@@ -4,6 +4,9 @@
   requests are read-only for everyone, superusers included: they change only
   through the services (state machines, gap-free invoice numbers).
 - Legal texts can be added and edited, until an enrolment accepted a version.
+- A "Companies" menu: organisations (verified by staff before they may pay by
+  invoice), company orders (transfers received, refunds, CSV export) and
+  quotes; its actions are views of ``admin_company``, which call the services.
 
 Who sees the menu is decided by the "view" permission of each model: finance
 staff and superusers hold it, course designers and programme managers do not.
@@ -19,13 +22,23 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
-from enrolments import admin_filters, admin_inspect
+from enrolments import admin_company, admin_filters, admin_inspect
 from enrolments import admin_views as views
-from enrolments.models import Enrolment, FundingRequest, Instalment, Invoice, LegalText, Order, WaitlistEntry
+from enrolments.models import (
+    Enrolment,
+    FundingRequest,
+    Instalment,
+    Invoice,
+    LegalText,
+    Order,
+    Organisation,
+    Quote,
+    WaitlistEntry,
+)
 
 # Registered before the viewsets below, which would otherwise create the
 # default (read-write) policy for these models.
-READ_ONLY_MODELS = (Enrolment, Order, Instalment, Invoice, WaitlistEntry, FundingRequest)
+READ_ONLY_MODELS = (Enrolment, Order, Instalment, Invoice, WaitlistEntry, FundingRequest, Organisation, Quote)
 for _model in READ_ONLY_MODELS:
     register_permission_policy(_model, views.ReadOnlyPermissionPolicy(_model))
 
@@ -343,6 +356,192 @@ class EnrolmentsMenu(ModelViewSetGroup):
     )
 
 
+# --- companies -----------------------------------------------------------------------------
+
+
+class OrganisationViewSet(ReadOnlyViewSet):
+    """Organisations, those to verify first; "Verify" for holders of ``change_organisation``."""
+
+    model = Organisation
+    name = admin_company.ORGANISATIONS
+    url_prefix = "organisations"
+    icon = "group"
+    menu_label = _("Organisations")
+    menu_order = 100
+    index_view_class = admin_company.OrganisationIndexView
+    inspect_view_class = admin_company.OrganisationInspectView
+    filterset_class = admin_company.OrganisationFilterSet
+    search_fields = ["name", "siret", "vat_number", "billing_contact_email"]
+    ordering = ["verification_rank", "name"]
+    list_display = [
+        "name",
+        "siret",
+        Column("vat_number", label=_("VAT number")),
+        Column(
+            "verified", label=_("Verified"), accessor=admin_company.verification_label, sort_key="verification_rank"
+        ),
+        Column("managers_count", label=_("Managers"), sort_key="managers_count"),
+        _date_column("created_at", _("Created")),
+    ]
+    inspect_view_fields = [
+        "name",
+        "siret",
+        "vat_number",
+        "billing_address",
+        "billing_contact_name",
+        "billing_contact_email",
+        "purchase_order_required",
+        "opco",
+        "managers",
+        "verified_at",
+        "verified_by",
+        "created_by",
+        "created_at",
+    ]
+
+    def get_urlpatterns(self):
+        verify = path("verify/<int:pk>/", admin_company.OrganisationVerifyView.as_view(), name="verify")
+        return [*super().get_urlpatterns(), verify]
+
+    def get_permissions_to_register(self):
+        # "Change" is what the Verify action checks; the lists stay read-only.
+        codenames = [get_permission_codename(action, self.model_opts) for action in ("view", "change")]
+        return ModelViewSet.get_permissions_to_register(self).filter(codename__in=codenames)
+
+
+class CompanyOrderViewSet(ReadOnlyViewSet):
+    """Company orders with their invoices; transfers received and refunds for holders of ``change_order``."""
+
+    model = Order
+    name = admin_company.COMPANY_ORDERS
+    url_prefix = "company-orders"
+    icon = "form"
+    menu_label = _("Company orders")
+    menu_order = 200
+    index_view_class = admin_company.CompanyOrderIndexView
+    inspect_view_class = admin_company.CompanyOrderInspectView
+    filterset_class = admin_company.CompanyOrderFilterSet
+    search_fields = ["reference", "organisation__name", "organisation__siret", "purchase_order_number", "session__code"]
+    list_select_related = ("organisation", "session")
+    ordering = ["-created_at"]
+    list_display = [
+        "reference",
+        Column("organisation", label=_("Organisation"), accessor="organisation.name", sort_key="organisation__name"),
+        _session_column(),
+        Column("quantity", label=_("Places"), sort_key="quantity"),
+        _money_column("amount_incl_tax", _("Total including VAT")),
+        Column("payment", label=_("Paid / invoiced"), accessor=admin_company.payment_progress, sort_key="status"),
+        Column("payment_way", label=_("Payment"), accessor="get_payment_way_display", sort_key="payment_way"),
+        _date_column("release_on", _("Released if unpaid on"), date_only=True),
+    ]
+    list_export = [
+        "reference",
+        "organisation",
+        "siret",
+        "session",
+        "quantity",
+        "amount_excl_tax",
+        "amount_incl_tax",
+        "status",
+        "payment_way",
+        "purchase_order_number",
+        "invoices",
+        "paid_on",
+    ]
+    export_headings = {
+        "reference": _("Order"),
+        "organisation": _("Organisation"),
+        "siret": _("SIRET"),
+        "session": _("Session"),
+        "quantity": _("Places"),
+        "amount_excl_tax": _("Total excluding VAT"),
+        "amount_incl_tax": _("Total including VAT"),
+        "status": _("Status"),
+        "payment_way": _("Payment"),
+        "purchase_order_number": _("Purchase order number"),
+        "invoices": _("Invoices"),
+        "paid_on": _("Paid on"),
+    }
+    export_filename = "company-orders"
+    inspect_view_fields = [
+        "reference",
+        "organisation",
+        "session",
+        "buyer",
+        "status",
+        "payment_way",
+        "quantity",
+        "amount_excl_tax",
+        "amount_incl_tax",
+        "vat_exempt",
+        "purchase_order_number",
+        "opco",
+        "opco_amount",
+        "opco_agreement_number",
+        "release_on",
+        "seats",
+        "instalments",
+        "refunds",
+        "created_at",
+    ]
+
+    def get_permissions_to_register(self):
+        # "Change" is what the finance actions check; orders keep no edit form.
+        codenames = [get_permission_codename(action, self.model_opts) for action in ("view", "change")]
+        return ModelViewSet.get_permissions_to_register(self).filter(codename__in=codenames)
+
+
+class CompanyQuoteViewSet(ReadOnlyViewSet):
+    model = Quote
+    name = admin_company.COMPANY_QUOTES
+    url_prefix = "company-quotes"
+    icon = "doc-full-inverse"
+    menu_label = _("Company quotes")
+    menu_order = 300
+    filterset_class = admin_company.QuoteFilterSet
+    search_fields = ["reference", "organisation__name", "session__code"]
+    list_select_related = ("organisation", "session")
+    ordering = ["-issued_at"]
+    list_display = [
+        "reference",
+        Column("organisation", label=_("Organisation"), accessor="organisation.name", sort_key="organisation__name"),
+        _session_column(),
+        Column("quantity", label=_("Places"), sort_key="quantity"),
+        Column("total", label=_("Total excluding VAT"), accessor=lambda q: views.money(q.total_excl_tax, q.currency)),
+        "status",
+        _date_column("issued_at", _("Issued")),
+        _date_column("valid_until", _("Valid until"), date_only=True),
+    ]
+    inspect_view_fields = [
+        "reference",
+        "organisation",
+        "session",
+        "requested_by",
+        "quantity",
+        "unit_amount_excl_tax",
+        "unit_amount_incl_tax",
+        "vat_rate",
+        "vat_exempt",
+        "status",
+        "issued_at",
+        "valid_until",
+        "accepted_at",
+        "accepted_by",
+    ]
+
+
+class CompaniesMenu(ModelViewSetGroup):
+    menu_label = _("Companies")
+    menu_icon = "group"
+    menu_order = 265
+    items = (OrganisationViewSet, CompanyOrderViewSet, CompanyQuoteViewSet)
+
+
 @hooks.register("register_admin_viewset")
 def register_enrolments_menu():
     return EnrolmentsMenu()
+
+
+@hooks.register("register_admin_viewset")
+def register_companies_menu():
+    return CompaniesMenu()

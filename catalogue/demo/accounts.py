@@ -1,4 +1,4 @@
-"""Demo accounts: a superuser, a course designer, a programme manager, finance staff and a learner.
+"""Demo accounts: a superuser, a course designer, a programme manager, finance staff, a learner and a company manager.
 
 The passwords are fixed and printed by the seed: they are for the local demo
 only. Admin access for editors comes from their group's permissions (the
@@ -34,6 +34,8 @@ class DemoAccount:
     group: str | None = None
     superuser: bool = False
     profile: dict = field(default_factory=dict)
+    # What the seed prints after the password, when neither a group nor superuser says it.
+    role: str = "learner"
 
 
 DEMO_ACCOUNTS = (
@@ -47,6 +49,16 @@ DEMO_ACCOUNTS = (
     DemoAccount("finance", "allys-finance-demo", "finance@allys.example", "Fanny", "Finance", FINANCE_STAFF),
     DemoAccount(
         "apprenant", "allys-apprenant-demo", "apprenant@allys.example", "Camille", "Martin", profile=LEARNER_PROFILE
+    ),
+    # Manages the demo organisation (seed_demo_organisation) and buys seats for its team.
+    DemoAccount(
+        "entreprise",
+        "allys-entreprise-demo",
+        "entreprise@allys.example",
+        "Émilie",
+        "Lefèvre",
+        profile=LEARNER_PROFILE,
+        role="company manager",
     ),
 )
 

@@ -25,7 +25,18 @@ from typing import Any
 
 from django.db import transaction
 
-from enrolments.emails import completion, enrolment, funding, payment, waitlist  # noqa: F401  (they register their kinds)
+from enrolments.emails import (  # noqa: F401  (they register their kinds)
+    company_payments,
+    company_release,
+    completion,
+    enrolment,
+    funding,
+    organisations,
+    payment,
+    quotes,
+    seats,
+    waitlist,
+)
 from enrolments.emails.rendering import KINDS, deliver
 
 __all__ = ["KINDS", "notify", "send"]

@@ -88,6 +88,9 @@ def refund_due(enrolment: Enrolment) -> Decimal:
     # Imported here: the enrolment services import this package.
     from enrolments.services.enrolment import cancellation_share, refundable
 
+    if enrolment.order is not None and enrolment.order.is_company_order:
+        # The employer paid: any refund goes to the company, never to the employee.
+        return Decimal(0)
     recorded = refunded_amount(enrolment.order)
     if recorded or enrolment.order is None:
         return recorded

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def new_seat_token() -> str:
@@ -14,7 +15,7 @@ def new_seat_token() -> str:
 
 class SeatStatus(models.TextChoices):
     # Nobody named yet (a single-use code may have been issued for it).
-    FREE = "free", _("Free")
+    FREE = "free", pgettext_lazy("seats nobody holds yet", "Free")
     # Assigned to an email: the invitation with the claim link is out.
     ASSIGNED = "assigned", _("Assigned, not yet claimed")
     # The employee claimed it and is enrolled.

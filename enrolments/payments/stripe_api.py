@@ -8,15 +8,31 @@ never makes a second object.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 import stripe
 from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext
 
-from .base import CheckoutSession, InvalidWebhook, Payment, PaymentBackend, PaymentError, RefundResult, WebhookEventData
+from .base import (
+    BillingAddress,
+    CheckoutSession,
+    InvalidWebhook,
+    InvoiceLine,
+    Payment,
+    PaymentBackend,
+    PaymentError,
+    ProviderInvoice,
+    RefundResult,
+    WebhookEventData,
+    unit_amount,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +49,20 @@ STRIPE_REFUND_REASON = "requested_by_customer"
 # permission once fixed: none of them is the customer's fault.
 RETRY_LATER = (stripe.APIConnectionError, stripe.RateLimitError, stripe.AuthenticationError, stripe.PermissionError)
 REFUND_STATUSES = {"succeeded": "succeeded", "pending": "pending", "requires_action": "pending"}
+# B2B transfers: the customer's balance, funded by a SEPA transfer to a French virtual IBAN.
+TRANSFER_PAYMENT_SETTINGS = {
+    "payment_method_types": ["customer_balance"],
+    "payment_method_options": {
+        "customer_balance": {
+            "funding_type": "bank_transfer",
+            "bank_transfer": {"type": "eu_bank_transfer", "eu_bank_transfer": {"country": "FR"}},
+        }
+    },
+}
+# Stripe shows at most four custom fields on an invoice; names up to 40 characters, values up to 140.
+MAX_CUSTOM_FIELDS = 4
+# Stripe needs ISO codes; organisations write their country in words.
+COUNTRY_CODES = {"france": "FR", "belgique": "BE", "belgium": "BE", "suisse": "CH", "switzerland": "CH"}
 
 
 def to_cents(amount: Decimal) -> int:
@@ -46,6 +76,34 @@ def to_cents(amount: Decimal) -> int:
 def from_cents(cents: int | None) -> Decimal:
     """1234 → Decimal("12.34")."""
     return (Decimal(cents or 0) / 100).quantize(Decimal("0.01"))
+
+
+def _country_code(country: str) -> str:
+    country = country.strip()
+    if len(country) == 2 and country.isalpha():
+        return country.upper()
+    return COUNTRY_CODES.get(country.lower(), "")
+
+
+def _address(address: BillingAddress) -> dict[str, str]:
+    code = _country_code(address.country)
+    params = {"line1": address.line1, "postal_code": address.postal_code, "city": address.city}
+    if code:
+        params["country"] = code
+    elif address.country:
+        # No code known: keep the country readable on the invoice rather than lose it.
+        params["line2"] = address.country
+    return params
+
+
+def _custom_fields(fields: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"name": name[:40], "value": value[:140]} for name, value in fields if value][:MAX_CUSTOM_FIELDS]
+
+
+def _date(timestamp: int | None) -> dt.date | None:
+    if not timestamp:
+        return None
+    return timezone.localtime(dt.datetime.fromtimestamp(timestamp, tz=dt.UTC)).date()
 
 
 def _id(value: Any) -> str:
@@ -107,6 +165,10 @@ class StripeBackend(PaymentBackend):
         metadata: dict[str, str],
         idempotency_key: str,
         expires_in_minutes: int,
+        quantity: int = 1,
+        create_invoice: bool = False,
+        save_card: bool = True,
+        invoice_fields: Sequence[tuple[str, str]] = (),
     ) -> CheckoutSession:
         if mode not in ("setup", "payment"):
             raise ValueError(f"unknown checkout mode {mode!r}")
@@ -128,20 +190,24 @@ class StripeBackend(PaymentBackend):
         else:
             params["line_items"] = [
                 {
-                    "quantity": 1,
+                    "quantity": quantity,
                     "price_data": {
                         "currency": currency.lower(),
-                        "unit_amount": to_cents(amount),
+                        "unit_amount": to_cents(unit_amount(amount, quantity)),
                         "product_data": {"name": description},
                     },
                 }
             ]
-            # Saves the card given here on the customer, for the next instalments.
-            params["payment_intent_data"] = {
-                "setup_future_usage": "off_session",
-                "metadata": metadata,
-                "description": description,
-            }
+            params["payment_intent_data"] = {"metadata": metadata, "description": description}
+            if save_card:
+                # Saves the card given here on the customer, for the next instalments.
+                params["payment_intent_data"]["setup_future_usage"] = "off_session"
+            if create_invoice:
+                # A paid invoice (receipt) for a business buyer, with its purchase order.
+                invoice_data: dict[str, Any] = {"metadata": metadata, "description": description}
+                if fields := _custom_fields(invoice_fields):
+                    invoice_data["custom_fields"] = fields
+                params["invoice_creation"] = {"enabled": True, "invoice_data": invoice_data}
         session = self._call(
             "checkout.create",
             lambda: self.client.v1.checkout.sessions.create(params, {"idempotency_key": idempotency_key}),
@@ -194,6 +260,7 @@ class StripeBackend(PaymentBackend):
             payment_intent_id=_id(_get(session, "payment_intent")),
             amount=from_cents(_get(session, "amount_total")) if session.mode == "payment" else None,
             metadata=_metadata(session),
+            invoice_id=_id(_get(session, "invoice")),
         )
 
     # --- payments --------------------------------------------------------------------------
@@ -286,6 +353,176 @@ class StripeBackend(PaymentBackend):
         )
         return RefundResult(
             id=refund.id, status=REFUND_STATUSES.get(refund.status or "", "failed"), amount=from_cents(refund.amount)
+        )
+
+    # --- invoices payable by bank transfer ---------------------------------------------------
+
+    def ensure_customer(
+        self,
+        *,
+        email: str,
+        name: str,
+        address: BillingAddress | None = None,
+        tax_id: str = "",
+        language: str = "",
+        idempotency_key: str,
+    ) -> str:
+        # One email may bill several names (a company and, for subrogation, its OPCO): match both.
+        found = self._call("customer.list", lambda: self.client.v1.customers.list({"email": email, "limit": 100}))
+        existing = next((c for c in found.data if (_get(c, "name") or "") == name), None)
+        details: dict[str, Any] = {"name": name}
+        if address is not None:
+            details["address"] = _address(address)
+        if language in CHECKOUT_LOCALES:
+            details["preferred_locales"] = [language]
+        if existing is not None:
+            # The invoice copies the customer's details when finalized: keep them current.
+            self._call(
+                "customer.update",
+                lambda: self.client.v1.customers.update(
+                    existing.id, details, {"idempotency_key": f"{idempotency_key}-customer-update"}
+                ),
+                idempotency_key=idempotency_key,
+            )
+            return existing.id
+        params = {"email": email, **details}
+        if tax_id:
+            params["tax_id_data"] = [{"type": "eu_vat", "value": tax_id}]
+        key = f"{idempotency_key}-customer"
+        customer = self._call(
+            "customer.create",
+            lambda: self.client.v1.customers.create(params, {"idempotency_key": key}),
+            idempotency_key=key,
+        )
+        return customer.id
+
+    def create_invoice(
+        self,
+        *,
+        customer_email: str,
+        customer_name: str,
+        lines: Sequence[InvoiceLine],
+        currency: str,
+        days_until_due: int,
+        idempotency_key: str,
+        address: BillingAddress | None = None,
+        tax_id: str = "",
+        number: str = "",
+        purchase_order: str = "",
+        custom_fields: Sequence[tuple[str, str]] = (),
+        footer: str = "",
+        metadata: dict[str, str] | None = None,
+        language: str = "",
+    ) -> ProviderInvoice:
+        customer = self.ensure_customer(
+            email=customer_email,
+            name=customer_name,
+            address=address,
+            tax_id=tax_id,
+            language=language,
+            idempotency_key=idempotency_key,
+        )
+        fields = (
+            [(gettext("Purchase order"), purchase_order), *custom_fields] if purchase_order else list(custom_fields)
+        )
+        params: dict[str, Any] = {
+            "customer": customer,
+            "currency": currency.lower(),
+            "collection_method": "send_invoice",
+            "days_until_due": days_until_due,
+            # We finalize and send it ourselves, once its lines are added.
+            "auto_advance": False,
+            "pending_invoice_items_behavior": "exclude",
+            "payment_settings": TRANSFER_PAYMENT_SETTINGS,
+            "metadata": metadata or {},
+        }
+        if number:
+            # Our own gap-free number: one sale, one invoice number.
+            params["number"] = number
+        if fields := _custom_fields(fields):
+            params["custom_fields"] = fields
+        if footer:
+            params["footer"] = footer
+        key = f"{idempotency_key}-invoice"
+        invoice = self._call(
+            "invoice.create",
+            lambda: self.client.v1.invoices.create(params, {"idempotency_key": key}),
+            idempotency_key=key,
+        )
+        for index, line in enumerate(lines):
+            item = {
+                "customer": customer,
+                "invoice": invoice.id,
+                "currency": currency.lower(),
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_amount_decimal": str(to_cents(line.unit_amount)),
+            }
+            item_key = f"{idempotency_key}-item-{index}"
+            self._call(
+                "invoiceitem.create",
+                lambda item=item, item_key=item_key: self.client.v1.invoice_items.create(
+                    item, {"idempotency_key": item_key}
+                ),
+                idempotency_key=item_key,
+            )
+        finalize_key = f"{idempotency_key}-finalize"
+        self._call(
+            "invoice.finalize",
+            lambda: self.client.v1.invoices.finalize_invoice(
+                invoice.id, {"auto_advance": False}, {"idempotency_key": finalize_key}
+            ),
+            idempotency_key=finalize_key,
+        )
+        send_key = f"{idempotency_key}-send"
+        sent = self._call(
+            "invoice.send",
+            lambda: self.client.v1.invoices.send_invoice(invoice.id, None, {"idempotency_key": send_key}),
+            idempotency_key=send_key,
+        )
+        logger.info(
+            "stripe invoice sent",
+            extra={"invoice_id": sent.id, "number": sent.number, "idempotency_key": idempotency_key},
+        )
+        return self._invoice(sent)
+
+    def retrieve_invoice(self, invoice_id: str) -> ProviderInvoice:
+        invoice = self._call("invoice.retrieve", lambda: self.client.v1.invoices.retrieve(invoice_id))
+        return self._invoice(invoice)
+
+    def mark_invoice_paid_out_of_band(self, invoice_id: str, *, idempotency_key: str) -> ProviderInvoice:
+        invoice = self._call(
+            "invoice.pay",
+            lambda: self.client.v1.invoices.pay(
+                invoice_id, {"paid_out_of_band": True}, {"idempotency_key": idempotency_key}
+            ),
+            idempotency_key=idempotency_key,
+        )
+        return self._invoice(invoice)
+
+    def void_invoice(self, invoice_id: str, *, idempotency_key: str) -> ProviderInvoice:
+        invoice = self._call(
+            "invoice.void",
+            lambda: self.client.v1.invoices.void_invoice(invoice_id, None, {"idempotency_key": idempotency_key}),
+            idempotency_key=idempotency_key,
+        )
+        return self._invoice(invoice)
+
+    @staticmethod
+    def _invoice(invoice: Any) -> ProviderInvoice:
+        transitions = _get(invoice, "status_transitions")
+        paid_at = _get(transitions, "paid_at") if transitions is not None else None
+        return ProviderInvoice(
+            id=invoice.id,
+            status=_get(invoice, "status") or "",
+            number=_get(invoice, "number") or "",
+            hosted_url=_get(invoice, "hosted_invoice_url") or "",
+            pdf_url=_get(invoice, "invoice_pdf") or "",
+            amount_due=from_cents(_get(invoice, "amount_due")),
+            amount_paid=from_cents(_get(invoice, "amount_paid")),
+            due_date=_date(_get(invoice, "due_date")),
+            paid_at=dt.datetime.fromtimestamp(paid_at, tz=dt.UTC) if paid_at else None,
+            metadata=_metadata(invoice),
         )
 
     # --- webhooks --------------------------------------------------------------------------

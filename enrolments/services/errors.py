@@ -23,3 +23,15 @@ class EnrolmentRefused(EnrolmentError):
 
 class TransitionNotAllowed(EnrolmentError):
     default_message = _("This enrolment can no longer be changed this way.")
+
+
+class OrganisationError(EnrolmentError):
+    """A refused change to an organisation or its managers."""
+
+    default_message = _("This change to the organisation is not possible.")
+
+
+class CompanyPaymentRefused(EnrolmentError):
+    """The manager cannot pay this order this way; ``message`` says why, in their language."""
+
+    default_message = _("This order cannot be paid this way.")

@@ -117,6 +117,12 @@ def fulfil_checkout(*, checkout_id: str, backend_name: str | None = None) -> Non
     place was taken): the caller shows its message.
     """
     checkout = get_backend(backend_name).retrieve_checkout(checkout_id)
+    if checkout.metadata.get("order") and not checkout.metadata.get("enrolment"):
+        # A company paying its seats: no enrolment yet, the order gets a seat pool.
+        from enrolments.services.company_payments import fulfil_company_checkout
+
+        fulfil_company_checkout(checkout)
+        return
     enrolment = _enrolment_of(checkout)
     if enrolment is None:
         logger.warning("checkout without a known enrolment", extra={"checkout_id": checkout_id})

@@ -8,4 +8,5 @@ app_name = "payments"
 urlpatterns = [
     path("stripe/webhook/", payments.stripe_webhook, name="stripe_webhook"),
     path("dummy/checkout/<str:object_id>/", payments.dummy_checkout, name="dummy_checkout"),
+    path("dummy/invoice/<str:object_id>/", payments.dummy_invoice, name="dummy_invoice"),
 ]

@@ -67,7 +67,13 @@ def documents(request: HttpRequest) -> HttpResponse:
 def contract(request: HttpRequest, public_id) -> HttpResponse:
     queryset = Enrolment.objects.select_related("session", "order", "learner", "terms", "internal_rules")
     enrolment = get_object_or_404(
-        queryset, public_id=public_id, learner=request.user, status__in=CONTRACT_STATUSES, confirmed_at__isnull=False
+        queryset,
+        public_id=public_id,
+        learner=request.user,
+        status__in=CONTRACT_STATUSES,
+        confirmed_at__isnull=False,
+        # An employee's place is under their employer's training agreement, not an individual contract.
+        order__organisation__isnull=True,
     )
     return pdf_response(render_contract(enrolment), filename=f"contrat-{enrolment.session.code}.pdf")
 

@@ -1,11 +1,13 @@
-"""The payment provider's side doors: Stripe's webhook and the dummy backend's checkout page.
+"""The payment provider's side doors: Stripe's webhook and the dummy backend's checkout and invoice pages.
 
 Both are mounted without a language prefix (``/payments/…``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -19,14 +21,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from enrolments.documents.formatting import money
-from enrolments.models import WebhookEvent
+from enrolments.models import Organisation, WebhookEvent
 from enrolments.payments import get_backend
 from enrolments.payments.base import InvalidWebhook, PaymentError, WebhookEventData
 from enrolments.payments.dummy import OUTCOMES
 from enrolments.services.charging import sync_payment
+from enrolments.services.company_settlement import report_invoice_payment_failed, sync_provider_invoice
 from enrolments.services.errors import EnrolmentError
 from enrolments.services.fulfilment import fulfil_checkout
 from enrolments.services.refunds import sync_refunds
+from enrolments.views.organisation_access import is_manager
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +53,14 @@ def _charge_refunded(event: WebhookEventData) -> None:
         sync_refunds(payment_id=payment_id, backend_name="stripe")
 
 
+def _invoice_changed(event: WebhookEventData) -> None:
+    sync_provider_invoice(invoice_id=event.object_id, backend_name="stripe")
+
+
+def _invoice_payment_failed(event: WebhookEventData) -> None:
+    report_invoice_payment_failed(invoice_id=event.object_id, backend_name="stripe")
+
+
 # Every handler reads the object's current state from Stripe: events come in any order.
 WEBHOOK_HANDLERS: dict[str, Callable[[WebhookEventData], None]] = {
     "checkout.session.completed": _checkout_changed,
@@ -58,6 +70,9 @@ WEBHOOK_HANDLERS: dict[str, Callable[[WebhookEventData], None]] = {
     "payment_intent.succeeded": _payment_changed,
     "payment_intent.payment_failed": _payment_changed,
     "charge.refunded": _charge_refunded,
+    "invoice.paid": _invoice_changed,
+    "invoice.marked_uncollectible": _invoice_changed,
+    "invoice.payment_failed": _invoice_payment_failed,
 }
 
 
@@ -117,6 +132,18 @@ def _page_language(request: HttpRequest, details: dict) -> str:
     return settings.LANGUAGE_CODE
 
 
+def _may_pay(request: HttpRequest, details: dict) -> bool:
+    """The person the checkout was opened for, a manager of the organisation paying, or staff."""
+    if request.user.is_staff or details["customer_email"].lower() == request.user.email.lower():
+        return True
+    try:
+        public_id = uuid.UUID(details["metadata"].get("organisation", ""))
+    except ValueError:
+        return False
+    organisation = Organisation.objects.filter(public_id=public_id).first()
+    return organisation is not None and is_manager(request.user, organisation)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def dummy_checkout(request: HttpRequest, object_id: str) -> HttpResponse:
@@ -128,7 +155,7 @@ def dummy_checkout(request: HttpRequest, object_id: str) -> HttpResponse:
         details = backend.checkout_details(object_id)
     except PaymentError:
         raise Http404 from None
-    if details["customer_email"].lower() != request.user.email.lower() and not request.user.is_staff:
+    if not _may_pay(request, details):
         raise Http404
     with translation.override(_page_language(request, details)):
         error = ""
@@ -153,4 +180,56 @@ def dummy_checkout(request: HttpRequest, object_id: str) -> HttpResponse:
             "enrolments/payments/dummy_checkout.html",
             {"checkout": details, "amount": amount, "object_id": object_id, "error": error},
             status=400 if error == "choose" else 200,
+        )
+
+
+# --- the dummy backend's hosted invoice page ----------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def dummy_invoice(request: HttpRequest, object_id: str) -> HttpResponse:
+    """The fake hosted invoice: anyone holding its link, like a provider's hosted invoice page.
+
+    Only with the dummy backend. Its button simulates the customer's bank
+    transfer arriving, then runs the same reconciliation as the webhook.
+    """
+    if settings.PAYMENT_BACKEND != "dummy":
+        raise Http404
+    backend = get_backend("dummy")
+    try:
+        details = backend.invoice_details(object_id)
+    except PaymentError:
+        raise Http404 from None
+    with translation.override(_page_language(request, details)):
+        error = ""
+        if request.method == "POST":
+            if request.POST.get("action") != "transfer":
+                error = "choose"
+            elif details["status"] == "open":
+                backend.pay_invoice(object_id)
+                with transaction.atomic():
+                    sync_provider_invoice(invoice_id=object_id, backend_name="dummy")
+                return redirect("payments:dummy_invoice", object_id=object_id)
+        currency = details["currency"]
+        lines = [
+            {
+                "description": line["description"],
+                "quantity": line["quantity"],
+                "unit_amount": money(Decimal(line["unit_amount"]), currency),
+                "total": money(Decimal(line["unit_amount"]) * line["quantity"], currency),
+            }
+            for line in details["lines"]
+        ]
+        return render(
+            request,
+            "enrolments/payments/dummy_invoice.html",
+            {
+                "invoice": details,
+                "object_id": object_id,
+                "lines": lines,
+                "amount_due": money(Decimal(details["amount_due"]), currency),
+                "due_date": dt.date.fromisoformat(details["due_date"]) if details.get("due_date") else None,
+                "error": error,
+            },
+            status=400 if error else 200,
         )

@@ -168,3 +168,24 @@ def test_seeded_courses_are_found_by_text_search(seeded):
     french = Locale.objects.get(language_code="fr")
     found = CoursePage.objects.live().filter(locale=french).search("microcontrôleurs")
     assert [page.slug for page in found] == ["tinyml-ia-embarquee"]
+
+
+def test_the_demo_company_manager_sees_paid_seats_and_an_open_quote(seeded, client):
+    from enrolments.models import OrderStatus, Organisation, QuoteStatus
+
+    out = StringIO()
+    call_command("seed_demo_organisation", stdout=out)
+    call_command("seed_demo_organisation", stdout=out)  # a second run leaves it as it is
+
+    organisation = Organisation.objects.get()
+    [order] = organisation.orders.all()
+    assert organisation.is_verified
+    assert order.status == OrderStatus.PAID
+    assert organisation.quotes.filter(status=QuoteStatus.ISSUED).count() == 1
+    credentials = {"login": "entreprise@allys.example", "password": "allys-entreprise-demo"}
+    response = client.post("/accounts/login/", credentials)
+    assert response.status_code == 302
+    page = client.get(f"/en/entreprises/{organisation.public_id}/").content.decode()
+    assert "Lumière Analytics SAS" in page
+    assert order.reference in page
+    assert "exists already" in out.getvalue()

@@ -17,6 +17,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -122,6 +123,14 @@ class FakeStripe(stripe.HTTPClient):
         routes = [
             ("GET", r"/v1/customers", self._list_customers),
             ("POST", r"/v1/customers", self._create_customer),
+            ("POST", r"/v1/customers/(?P<id>[\w]+)", self._update_customer),
+            ("POST", r"/v1/invoices", self._create_invoice),
+            ("GET", r"/v1/invoices/(?P<id>[\w]+)", self._retrieve),
+            ("POST", r"/v1/invoiceitems", self._create_invoice_item),
+            ("POST", r"/v1/invoices/(?P<id>[\w]+)/finalize", self._finalize_invoice),
+            ("POST", r"/v1/invoices/(?P<id>[\w]+)/send", self._send_invoice),
+            ("POST", r"/v1/invoices/(?P<id>[\w]+)/pay", self._pay_invoice),
+            ("POST", r"/v1/invoices/(?P<id>[\w]+)/void", self._void_invoice),
             ("POST", r"/v1/checkout/sessions", self._create_checkout),
             ("GET", r"/v1/checkout/sessions/(?P<id>[\w]+)", self._retrieve),
             ("POST", r"/v1/payment_intents", self._create_payment_intent),
@@ -157,11 +166,172 @@ class FakeStripe(stripe.HTTPClient):
 
     def _list_customers(self, params: dict) -> tuple[int, dict]:
         found = [o for o in self.objects.values() if o["object"] == "customer" and o["email"] == params.get("email")]
-        return 200, {"object": "list", "data": found[:1], "has_more": False, "url": "/v1/customers"}
+        limit = int(params.get("limit", 10))
+        return 200, {"object": "list", "data": found[:limit], "has_more": len(found) > limit, "url": "/v1/customers"}
 
     def _create_customer(self, params: dict) -> tuple[int, dict]:
         customer = fixture("customer") | {"id": self.new_id("cus"), "email": params["email"]}
+        customer.update(self._customer_details(params))
+        if params.get("tax_id_data"):
+            customer["tax_ids"] = {
+                "object": "list",
+                "data": [{"object": "tax_id", "type": t["type"], "value": t["value"]} for t in params["tax_id_data"]],
+            }
         return 200, self._store(customer)
+
+    @staticmethod
+    def _customer_details(params: dict) -> dict:
+        details = {key: params[key] for key in ("name", "preferred_locales") if key in params}
+        if "address" in params:
+            details["address"] = {"line2": None, "state": None, "country": None} | params["address"]
+        return details
+
+    def _update_customer(self, params: dict, id: str) -> tuple[int, dict]:  # noqa: A002
+        customer = self.objects.get(id)
+        if customer is None:
+            return 404, self._missing(id)
+        customer.update(self._customer_details(params))
+        return 200, customer
+
+    # --- invoices --------------------------------------------------------------------------------
+
+    def _create_invoice(self, params: dict) -> tuple[int, dict]:
+        customer = self.objects.get(params.get("customer", ""))
+        if customer is None:
+            return 404, self._missing(params.get("customer", "customer"))
+        invoice_id = self.new_id("in")
+        invoice = fixture("invoice")
+        invoice.update(
+            id=invoice_id,
+            customer=customer["id"],
+            customer_email=customer["email"],
+            customer_name=customer.get("name"),
+            customer_address=customer.get("address"),
+            currency=params.get("currency", "eur"),
+            collection_method=params.get("collection_method", "charge_automatically"),
+            auto_advance=params.get("auto_advance") == "true",
+            custom_fields=params.get("custom_fields"),
+            footer=params.get("footer"),
+            metadata=params.get("metadata", {}),
+            number=params.get("number"),
+            created=int(time.time()),
+        )
+        invoice["lines"]["url"] = f"/v1/invoices/{invoice_id}/lines"
+        if "days_until_due" in params:
+            invoice["due_date"] = invoice["created"] + int(params["days_until_due"]) * 86400
+        settings = params.get("payment_settings", {})
+        invoice["payment_settings"] = {
+            "default_mandate": None,
+            "payment_method_options": settings.get("payment_method_options"),
+            "payment_method_types": settings.get("payment_method_types"),
+        }
+        return 200, self._store(invoice)
+
+    def _create_invoice_item(self, params: dict) -> tuple[int, dict]:
+        invoice = self.objects.get(params.get("invoice", ""))
+        if invoice is None:
+            return 404, self._missing(params.get("invoice", "invoice"))
+        if invoice["status"] != "draft":
+            return 400, {"error": {"type": "invalid_request_error", "message": "Invoice is not a draft."}}
+        quantity = int(params.get("quantity", 1))
+        unit = Decimal(params["unit_amount_decimal"])
+        amount = int(unit * quantity)
+        item = fixture("invoiceitem") | {
+            "id": self.new_id("ii"),
+            "amount": amount,
+            "net_amount": amount,
+            "currency": params.get("currency", invoice["currency"]),
+            "customer": params["customer"],
+            "description": params.get("description"),
+            "invoice": invoice["id"],
+            "metadata": params.get("metadata", {}),
+            "quantity": quantity,
+            "quantity_decimal": str(quantity),
+        }
+        item["pricing"] = item["pricing"] | {"unit_amount_decimal": params["unit_amount_decimal"]}
+        line = fixture("invoice_line_item") | {
+            "id": self.new_id("il"),
+            "amount": amount,
+            "subtotal": amount,
+            "description": item["description"],
+            "invoice": invoice["id"],
+            "quantity": quantity,
+            "quantity_decimal": str(quantity),
+            "pricing": item["pricing"],
+        }
+        line["parent"]["invoice_item_details"]["invoice_item"] = item["id"]
+        lines = invoice["lines"]
+        lines["data"].append(line)
+        lines["total_count"] = len(lines["data"])
+        total = sum(entry["amount"] for entry in lines["data"])
+        invoice.update(
+            subtotal=total,
+            subtotal_excluding_tax=total,
+            total=total,
+            total_excluding_tax=total,
+            amount_due=total,
+            amount_remaining=total,
+        )
+        return 200, self._store(item)
+
+    def _invoice_or_404(self, invoice_id: str) -> dict | None:
+        invoice = self.objects.get(invoice_id)
+        return invoice if invoice is not None and invoice["object"] == "invoice" else None
+
+    def _finalize_invoice(self, params: dict, id: str) -> tuple[int, dict]:  # noqa: A002
+        invoice = self._invoice_or_404(id)
+        if invoice is None:
+            return 404, self._missing(id)
+        if invoice["status"] == "draft":
+            invoice.update(
+                status="open",
+                number=invoice["number"] or f"A1B2C3D4-{next(self._ids):04d}",
+                auto_advance=params.get("auto_advance", "false") == "true",
+                hosted_invoice_url=f"https://invoice.stripe.com/i/acct_test/{id}",
+                invoice_pdf=f"https://pay.stripe.com/invoice/acct_test/{id}/pdf",
+                effective_at=int(time.time()),
+            )
+            invoice["status_transitions"]["finalized_at"] = int(time.time())
+        return 200, invoice
+
+    def _send_invoice(self, params: dict, id: str) -> tuple[int, dict]:  # noqa: A002
+        invoice = self._invoice_or_404(id)
+        if invoice is None:
+            return 404, self._missing(id)
+        if invoice["status"] != "open" or invoice["collection_method"] != "send_invoice":
+            return 400, {"error": {"type": "invalid_request_error", "message": "Only open send_invoice invoices."}}
+        return 200, invoice
+
+    def _pay_invoice(self, params: dict, id: str) -> tuple[int, dict]:  # noqa: A002
+        invoice = self._invoice_or_404(id)
+        if invoice is None:
+            return 404, self._missing(id)
+        if invoice["status"] == "paid":
+            return 400, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "code": "invoice_already_paid",
+                    "message": "Invoice is already paid",
+                }
+            }
+        if invoice["status"] != "open":
+            return 400, {
+                "error": {"type": "invalid_request_error", "code": "invoice_not_open", "message": "Invoice is not open"}
+            }
+        self.pay_invoice(id, out_of_band=params.get("paid_out_of_band") == "true")
+        return 200, invoice
+
+    def _void_invoice(self, params: dict, id: str) -> tuple[int, dict]:  # noqa: A002
+        invoice = self._invoice_or_404(id)
+        if invoice is None:
+            return 404, self._missing(id)
+        if invoice["status"] not in ("open", "uncollectible"):
+            return 400, {
+                "error": {"type": "invalid_request_error", "code": "invoice_not_open", "message": "Invoice is not open"}
+            }
+        invoice["status"] = "void"
+        invoice["status_transitions"]["voided_at"] = int(time.time())
+        return 200, invoice
 
     def _create_checkout(self, params: dict) -> tuple[int, dict]:
         session = fixture("checkout_session")
@@ -176,6 +346,7 @@ class FakeStripe(stripe.HTTPClient):
             cancel_url=params["cancel_url"],
             expires_at=int(params["expires_at"]),
             locale=params.get("locale"),
+            invoice_creation=params.get("invoice_creation"),
             url=f"https://checkout.stripe.com/c/pay/{session_id}",
         )
         if params["mode"] == "setup":
@@ -263,7 +434,52 @@ class FakeStripe(stripe.HTTPClient):
         )
         assert status == 200
         session.update(status="complete", payment_status="paid", payment_intent=intent["id"])
+        if (session.get("invoice_creation") or {}).get("enabled"):
+            session["invoice"] = self._checkout_invoice(session)["id"]
         return session
+
+    def _checkout_invoice(self, session: dict) -> dict:
+        """The paid invoice Checkout issues when ``invoice_creation`` is enabled."""
+        data = session["invoice_creation"].get("invoice_data", {})
+        invoice = fixture("invoice") | {
+            "id": self.new_id("in"),
+            "customer": session["customer"],
+            "collection_method": "charge_automatically",
+            "currency": session["currency"],
+            "custom_fields": data.get("custom_fields"),
+            "metadata": data.get("metadata", {}),
+            "number": f"A1B2C3D4-{next(self._ids):04d}",
+            "status": "paid",
+            "amount_due": session["amount_total"],
+            "amount_paid": session["amount_total"],
+            "total": session["amount_total"],
+            "subtotal": session["amount_total"],
+            "hosted_invoice_url": "https://invoice.stripe.com/i/acct_test/receipt",
+            "invoice_pdf": "https://pay.stripe.com/invoice/acct_test/receipt/pdf",
+        }
+        invoice["status_transitions"] = invoice["status_transitions"] | {"paid_at": int(time.time())}
+        return self._store(invoice)
+
+    def pay_invoice(self, invoice_id: str, *, out_of_band: bool = False) -> dict:
+        """The customer's bank transfer reached their balance and paid the invoice."""
+        invoice = self.objects[invoice_id]
+        invoice.update(
+            status="paid",
+            amount_paid=invoice["amount_due"],
+            amount_remaining=0,
+            amount_paid_off_stripe=invoice["amount_due"] if out_of_band else 0,
+            attempted=True,
+            attempt_count=invoice["attempt_count"] + 1,
+        )
+        invoice["status_transitions"]["paid_at"] = int(time.time())
+        return invoice
+
+    def mark_uncollectible(self, invoice_id: str) -> dict:
+        """Finance staff gave up on the invoice in the Stripe dashboard."""
+        invoice = self.objects[invoice_id]
+        invoice["status"] = "uncollectible"
+        invoice["status_transitions"]["marked_uncollectible_at"] = int(time.time())
+        return invoice
 
     def expire(self, checkout_id: str) -> dict:
         session = self.objects[checkout_id]

@@ -93,5 +93,5 @@ class Command(BaseCommand):
     def _accounts(self, accounts) -> None:
         self.stdout.write("Demo accounts (local demo only; the admin takes the username, the site the email):")
         for account in accounts:
-            role = "superuser" if account.superuser else account.group or "learner"
+            role = "superuser" if account.superuser else account.group or account.role
             self.stdout.write(f"  {account.username:<12} {account.email:<28} password: {account.password:<24} ({role})")

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db.models import Prefetch
 from django.http import HttpRequest
@@ -24,6 +25,8 @@ from enrolments.models import (
     Instalment,
     InstalmentStatus,
     Invoice,
+    Seat,
+    SeatStatus,
     WaitlistEntry,
     WaitlistStatus,
 )
@@ -95,17 +98,26 @@ class WaitlistCard:
 
 
 @dataclass
+class SeatInvitationCard:
+    """A seat an organisation assigned to one of the person's verified emails, still to be claimed."""
+
+    seat: Seat
+    course: CourseLink
+
+
+@dataclass
 class LearnerDashboard:
-    """The learner's space: holds to finish, current and past enrolments, the waitlist."""
+    """The learner's space: seats offered by an employer, holds to finish, current and past enrolments, the waitlist."""
 
     holds: list[EnrolmentCard] = field(default_factory=list)
     current: list[EnrolmentCard] = field(default_factory=list)
     past: list[EnrolmentCard] = field(default_factory=list)
     waitlist: list[WaitlistCard] = field(default_factory=list)
+    seat_invitations: list[SeatInvitationCard] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.holds or self.current or self.past or self.waitlist)
+        return not (self.holds or self.current or self.past or self.waitlist or self.seat_invitations)
 
     @property
     def failed_instalments(self) -> list[tuple[EnrolmentCard, Instalment]]:
@@ -163,6 +175,22 @@ def _card(enrolment: Enrolment, *, user, courses: dict[int, CourseLink], now: dt
     )
 
 
+def seats_to_claim(*, user, now: dt.datetime) -> list[Seat]:
+    """Seats assigned to one of the person's verified emails and not claimed yet, for sessions not over.
+
+    The invitation email holds the claim link; this is the same link for someone
+    who signed up first (email verification makes the sign-up lose its way back).
+    """
+    emails = [e.lower() for e in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)]
+    if not emails:
+        return []
+    return list(
+        Seat.objects.filter(status=SeatStatus.ASSIGNED, email__in=emails, session__ends_at__gte=now)
+        .select_related("session", "organisation")
+        .order_by("session__starts_at")
+    )
+
+
 def learner_dashboard(*, user, request: HttpRequest, now: dt.datetime | None = None) -> LearnerDashboard:
     """Everything the learner's home shows, in a constant number of queries."""
     now = now or timezone.now()
@@ -172,11 +200,16 @@ def learner_dashboard(*, user, request: HttpRequest, now: dt.datetime | None = N
         .select_related("session")
         .order_by("session__starts_at")
     )
+    seats = seats_to_claim(user=user, now=now)
     course_ids = {e.session.course_id for e in enrolments} | {w.session.course_id for w in entries}
+    course_ids |= {seat.session.course_id for seat in seats}
     courses = course_links(course_ids=course_ids, request=request, language=_language()) if course_ids else {}
 
     dashboard = LearnerDashboard(
-        waitlist=[WaitlistCard(entry=w, course=courses.get(w.session.course_id, NO_COURSE)) for w in entries]
+        waitlist=[WaitlistCard(entry=w, course=courses.get(w.session.course_id, NO_COURSE)) for w in entries],
+        seat_invitations=[
+            SeatInvitationCard(seat=s, course=courses.get(s.session.course_id, NO_COURSE)) for s in seats
+        ],
     )
     for enrolment in enrolments:
         card = _card(enrolment, user=user, courses=courses, now=now)

@@ -79,6 +79,18 @@ def next_invoice_number(*, year: int) -> tuple[int, str]:
     return sequence.last_number, format_invoice_number(year, sequence.last_number)
 
 
+def _numbered(*, issued_at: dt.datetime, **fields) -> Invoice:
+    """Save an invoice or credit note under the next number of its year, with the seller as of today.
+
+    Inside the caller's ``transaction.atomic()``: see ``next_invoice_number``.
+    """
+    year = timezone.localtime(issued_at).year
+    sequence, number = next_invoice_number(year=year)
+    return Invoice.objects.create(
+        number=number, year=year, sequence=sequence, issued_at=issued_at, seller=_seller(), **fields
+    )
+
+
 def _lock_order(order_id: int) -> None:
     # Serialises issuing for one order, so two concurrent calls cannot both
     # see "no invoice yet". Only the order row: the session row is the
@@ -198,17 +210,11 @@ def issue_invoice(*, order: Order, issued_at: dt.datetime | None = None, languag
             incl=incl,
         )
         payment_terms = _payment_terms(order)
-    year = timezone.localtime(issued_at).year
-    sequence, number = next_invoice_number(year=year)
-    return Invoice.objects.create(
+    return _numbered(
         kind=InvoiceKind.INVOICE,
-        number=number,
-        year=year,
-        sequence=sequence,
         order=order,
         issued_at=issued_at,
         language=language,
-        seller=_seller(),
         buyer=_buyer(order),
         lines=[line],
         total_excl_tax=excl,
@@ -364,17 +370,11 @@ def issue_company_invoice(
         )
         buyer = _funder_buyer(order) if payer == InvoicePayer.FUNDER else _company_buyer(order)
         payment_terms = _company_payment_terms(order, payer, due_on=due_on, paid_at=paid_at)
-    year = timezone.localtime(issued_at).year
-    sequence, number = next_invoice_number(year=year)
-    return Invoice.objects.create(
+    return _numbered(
         kind=InvoiceKind.INVOICE,
-        number=number,
-        year=year,
-        sequence=sequence,
         order=order,
         issued_at=issued_at,
         language=language,
-        seller=_seller(),
         buyer=buyer,
         lines=[line],
         total_excl_tax=excl,
@@ -440,20 +440,14 @@ def issue_credit_note(*, refund: Refund, issued_at: dt.datetime | None = None, b
             payment_terms = gettext("Refunded by bank transfer.")
         else:
             payment_terms = gettext("Refunded to the card used for the payment.")
-    year = timezone.localtime(issued_at).year
-    sequence, number = next_invoice_number(year=year)
-    return Invoice.objects.create(
+    return _numbered(
         kind=InvoiceKind.CREDIT_NOTE,
-        number=number,
-        year=year,
-        sequence=sequence,
         order=refund.order,
         credited_invoice=credited,
         refund=refund,
         payer=credited.payer,
         issued_at=issued_at,
         language=credited.language,
-        seller=_seller(),
         # The same buyer as the invoice it corrects, even if their profile changed since.
         buyer=credited.buyer,
         lines=[_line(description=description, quantity=1, rate=rate, excl=-excl, vat=-vat, incl=-incl)],
@@ -491,18 +485,12 @@ def issue_cancellation_credit_note(
         description = gettext("Cancellation: %(description)s") % {"description": invoice.lines[0]["description"]}
         description = f"{description} ({reason})" if reason else description
         payment_terms = gettext("Cancels invoice %(number)s: nothing is due.") % {"number": invoice.number}
-    year = timezone.localtime(issued_at).year
-    sequence, number = next_invoice_number(year=year)
-    return Invoice.objects.create(
+    return _numbered(
         kind=InvoiceKind.CREDIT_NOTE,
-        number=number,
-        year=year,
-        sequence=sequence,
         order_id=invoice.order_id,
         credited_invoice=invoice,
         issued_at=issued_at,
         language=invoice.language,
-        seller=_seller(),
         buyer=invoice.buyer,
         payer=invoice.payer,
         lines=[_line(description=description, quantity=1, rate=rate, excl=-excl, vat=-vat, incl=-incl)],

@@ -37,6 +37,11 @@ urlpatterns = [
     path(
         "<uuid:org>/attestations/<uuid:enrolment>.pdf", organisation_dashboard.certificate_pdf, name="certificate_pdf"
     ),
+    path(
+        "<uuid:org>/certificats-de-realisation/<uuid:enrolment>.pdf",
+        organisation_dashboard.realisation_pdf,
+        name="realisation_pdf",
+    ),
     path("<uuid:org>/calendrier/nouvelle-adresse/", organisation_dashboard.feed_regenerate, name="feed_regenerate"),
     path("<uuid:org>/profil/", organisations.edit, name="edit"),
     path("<uuid:org>/gestionnaires/", organisation_members.members, name="members"),

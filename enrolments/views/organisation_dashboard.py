@@ -26,7 +26,7 @@ from enrolments.selectors_organisations import (
     organisation_invoice,
     organisation_overview,
 )
-from enrolments.views.documents import pdf_response, render_certificate, render_invoice
+from enrolments.views.documents import pdf_response, render_certificate, render_invoice, render_realisation
 from enrolments.views.organisation_access import manager_required
 from enrolments.views.organisation_feed import organisation_feed_url
 
@@ -74,6 +74,17 @@ def certificate_pdf(request: HttpRequest, organisation: Organisation, enrolment)
     if found is None:
         raise Http404("No completed course in this organisation's seats.")
     return pdf_response(render_certificate(found), filename=f"attestation-{found.session.code}.pdf")
+
+
+@manager_required
+@require_safe
+@cache_control(private=True, no_store=True)
+def realisation_pdf(request: HttpRequest, organisation: Organisation, enrolment) -> HttpResponse:
+    """The certificat de réalisation (hours attended) of an employee who completed the course in a seat of it."""
+    found = organisation_completed_enrolment(organisation=organisation, public_id=enrolment)
+    if found is None:
+        raise Http404("No completed course in this organisation's seats.")
+    return pdf_response(render_realisation(found), filename=f"certificat-realisation-{found.session.code}.pdf")
 
 
 @manager_required

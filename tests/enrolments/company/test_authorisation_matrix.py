@@ -227,6 +227,9 @@ ROWS: list[Row] = [
     Row(
         "organisations:certificate_pdf", "GET", space("certificate_pdf", lambda c: c.completed_enrolment), MANAGERS_OF_A
     ),
+    Row(
+        "organisations:realisation_pdf", "GET", space("realisation_pdf", lambda c: c.completed_enrolment), MANAGERS_OF_A
+    ),
     Row("organisations:feed_regenerate", "POST", space("feed_regenerate"), MANAGERS_OF_A),
     Row("organisations:edit", "GET", space("edit"), MANAGERS_OF_A),
     Row(
@@ -497,6 +500,8 @@ CROSS = [
     ("invoice_pdf", "GET", "unpaid_invoice", None),
     ("certificate_pdf", "GET", "completed_enrolment", None),
     ("certificate_pdf", "GET", "enrolment", None),
+    ("realisation_pdf", "GET", "completed_enrolment", None),
+    ("realisation_pdf", "GET", "enrolment", None),
     ("member_decide", "POST", "requested_membership", {"action": "approve"}),
 ]
 

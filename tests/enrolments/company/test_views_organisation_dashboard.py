@@ -267,6 +267,24 @@ def test_certificate_of_an_employee_who_completed(signed_in, organisation, sessi
     assert response.content.startswith(b"%PDF")
 
 
+def test_certificat_de_realisation_of_an_employee_who_completed(signed_in, organisation, session):
+    seat = completed_seat(CompanyOrderFactory(organisation=organisation, session=session))
+    response = signed_in.get(url("realisation_pdf", organisation, seat.enrolment.public_id))
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    overview = signed_in.get(url("overview", organisation)).content.decode()
+    assert url("realisation_pdf", organisation, seat.enrolment.public_id) in overview
+
+
+def test_certificat_de_realisation_of_another_organisation_or_not_completed_is_not_found(
+    signed_in, organisation, session
+):
+    other = completed_seat(CompanyOrderFactory(organisation=OrganisationFactory(), session=session))
+    ongoing = claimed_seat(CompanyOrderFactory(organisation=organisation, session=session))
+    assert signed_in.get(url("realisation_pdf", organisation, other.enrolment.public_id)).status_code == 404
+    assert signed_in.get(url("realisation_pdf", organisation, ongoing.enrolment.public_id)).status_code == 404
+
+
 def test_certificate_of_an_employee_who_has_not_completed_is_not_found(signed_in, organisation, session):
     seat = claimed_seat(CompanyOrderFactory(organisation=organisation, session=session))
     assert signed_in.get(url("certificate_pdf", organisation, seat.enrolment.public_id)).status_code == 404

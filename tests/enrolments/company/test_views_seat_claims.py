@@ -213,3 +213,25 @@ def test_too_many_wrong_codes_block_for_a_while(client, learner, code, legal_tex
 
     assert "Too many wrong codes" in text(soup)
     assert not Enrolment.objects.filter(learner=learner).exists()
+
+
+def test_the_dashboard_offers_a_seat_assigned_to_the_persons_verified_email(client, seat, learner, legal_texts):
+    client.force_login(learner)
+
+    soup = page(client.get(url("dashboard:home")))
+
+    section = soup.select_one("[aria-labelledby=seats-title]")
+    assert "Acme Lyon booked you a place" in text(section)
+    assert section.select_one("a")["href"].endswith(f"/entreprises/places/{seat.token}/")
+
+
+def test_the_dashboard_offers_no_seat_to_an_unverified_email_or_once_claimed(client, seat, learner, legal_texts):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.filter(user=learner).update(verified=False)
+    client.force_login(learner)
+    assert page(client.get(url("dashboard:home"))).select_one("[aria-labelledby=seats-title]") is None
+
+    EmailAddress.objects.filter(user=learner).update(verified=True)
+    seat_claim(token=seat.token, user=learner)
+    assert page(client.get(url("dashboard:home"))).select_one("[aria-labelledby=seats-title]") is None

@@ -40,7 +40,7 @@ sys.exit("the demo server did not answer")
 endef
 export WAIT_FOR_URL
 
-.PHONY: install demo serve test test-fast test-e2e lint format bench bench-reservations bench-moodle screenshot compilemessages messages browser-deps clean
+.PHONY: install demo serve test test-fast test-e2e lint format bench bench-api bench-reservations bench-moodle screenshot compilemessages messages browser-deps clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -114,6 +114,10 @@ format: install
 # BENCH_COURSES, BENCH_SESSIONS, BENCH_RUNS and BENCH_DATABASE_URL are read from the environment.
 bench: install compilemessages
 	$(PY) -m bench.run
+
+# The public API's course and session lists at the bench dataset's size (p50, queries).
+bench-api: install compilemessages
+	$(PY) -m bench.api
 
 # 200 buyers at once for 20 places on PostgreSQL (BENCH_DATABASE_URL, default the local allys_bench).
 bench-reservations: install

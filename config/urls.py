@@ -21,6 +21,8 @@ urlpatterns = [
     path("calendar/", include("enrolments.urls.feeds")),
     # Stripe's webhook and the dummy checkout's callbacks: no language prefix.
     path("payments/", include("enrolments.urls.payments")),
+    # The REST API: no language prefix (Accept-Language picks the language).
+    path("api/v1/", include("api.urls")),
 ]
 
 if settings.DEBUG:
@@ -33,7 +35,11 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("inscription/", include("enrolments.urls.enrolment")),
     path("mon-espace/", include("enrolments.urls.dashboard")),
+    path("mon-espace/jetons-api/", include("api.urls_tokens")),
     path("entreprises/", include("enrolments.urls.organisations")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
+
+# A JSON 404 for API clients, the HTML page for people.
+handler404 = "api.errors.page_not_found"

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "courses",
     "enrolments",
     "lms",
+    "api",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -55,6 +56,10 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "allauth",
     "allauth.account",
     "django_tasks",
@@ -72,8 +77,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware: partners' browsers get the CORS headers on every API answer.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "api.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -240,6 +248,49 @@ CANCELLATION_TERMS = [(14, 100), (7, 50), (0, 0)]
 FREE_PLACE_EMAIL_DOMAINS = env_list("ALLYS_FREE_PLACE_DOMAINS", "ens-lyon.fr,univ-lyon1.fr,inria.fr,cnrs.fr")
 # Who receives quote requests for funders (OPCO, France Travail).
 ENROLMENT_STAFF_EMAILS = env_list("ALLYS_ENROLMENT_STAFF_EMAILS", "formation@allys.example")
+
+# --- REST API ---------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    # "format" is a catalogue filter (?format=online), not a renderer switch.
+    "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("ALLYS_API_ANON_RATE", "120/minute"),
+        "user": os.environ.get("ALLYS_API_USER_RATE", "600/minute"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ALLyS Formation API",
+    "DESCRIPTION": "The continuing-education catalogue of the ALLyS AI cluster: programmes, courses and sessions.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The docs UI's assets come from drf-spectacular-sidecar, served by us: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "PREPROCESSING_HOOKS": ["api.schema.only_api_v1"],
+    # One schema name per choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "catalogue.choices.Language",
+        "SessionStatusEnum": "courses.models.SessionStatus",
+    },
+}
+# Partner sites allowed to call the API from a browser (comma-separated origins).
+CORS_ALLOWED_ORIGINS = env_list("ALLYS_API_CORS_ORIGINS", "")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
 
 # --- company seats ------------------------------------------------------------
 # Days a quote stays valid.

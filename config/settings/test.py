@@ -20,3 +20,9 @@ LOGGING["loggers"] |= {"wagtail": {"level": "WARNING"}, "django_tasks": {"level"
 # The Moodle export is off, so the catalogue and enrolment tests do not pay for it;
 # tests/lms (and the Moodle browser test) switch it on with the dummy backend or the fake.
 LMS_BACKEND = "off"
+# The API throttles by client address: the test client is always 127.0.0.1, so
+# tests get a generous budget (the throttling test sets its own small one).
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
+}

@@ -8,11 +8,20 @@ listing maps the matching pages to their course (translation key).
 
 from __future__ import annotations
 
+import re
+
 from catalogue.models import CoursePage
+
+# Double quotes delimit phrases in SQLite's FTS syntax: a lone one is a syntax
+# error there, and they mean nothing to the listing's "every word" search.
+_QUOTES = re.compile(r'["\u201c\u201d\u00ab\u00bb]')
 
 
 def matching_page_ids(query: str) -> set[int]:
     """Ids of live course pages (any language) matching every word of ``query``."""
+    query = _QUOTES.sub(" ", query).strip()
+    if not query:
+        return set(CoursePage.objects.live().values_list("pk", flat=True))
     results = CoursePage.objects.live().search(query, operator="and", order_by_relevance=False)
     # The database backends expose the filtered queryset: read only the ids
     # instead of loading whole pages (with their StreamFields) for the results.

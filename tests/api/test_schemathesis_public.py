@@ -1,0 +1,45 @@
+"""Schemathesis over the public catalogue endpoints, through the WSGI app (no network).
+
+Every generated request (valid and invalid parameters) must get no server
+error and an answer that conforms to the schema: status codes, content type,
+headers, body. The database holds a few published courses with sessions.
+Schemathesis' pytest plugin does not run under pytest 9 yet, so each
+operation's Hypothesis strategy is driven directly.
+"""
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+
+from tests.api.test_api_catalogue_fixtures import _fresh_listing_cache, api_catalogue  # noqa: F401
+
+MAX_EXAMPLES = 25
+
+
+@pytest.fixture
+def keep_test_connection():
+    """As Django's test client does: the WSGI handler must not close the test's transaction."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.mark.django_db
+def test_public_catalogue_api_conforms_to_its_schema(api_catalogue, keep_test_connection):  # noqa: F811
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
+    operations = [result.ok() for result in schema.include(tag="catalogue").get_all_operations()]
+    assert len(operations) == 8
+
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        def conforms(case):
+            case.call_and_validate()
+
+        conforms()

@@ -14,7 +14,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -158,15 +158,9 @@ class JSONOnly(BaseContentNegotiation):
 
 
 class CataloguePaginationMixin:
-    """The request's language (``/api/v1/`` has no language prefix, so the locale
-    middleware keeps French there), and pagination over plain lists."""
+    """JSON only, and pagination over plain lists (the language comes from ``api.middleware``)."""
 
     content_negotiation_class = JSONOnly
-
-    def initial(self, request, *args, **kwargs):
-        translation.activate(translation.get_language_from_request(request._request))
-        request._request.LANGUAGE_CODE = translation.get_language()
-        super().initial(request, *args, **kwargs)
 
     def paged(self, items: list):
         page = self.paginate_queryset(items)

@@ -71,16 +71,11 @@ LIST_SEPARATOR = "|"
 
 
 def feed_language(request: HttpRequest) -> str:
-    """``?lang=`` when it names a site language, else the request's (Accept-Language), else French.
-
-    LocaleMiddleware activates the default language on every path outside
-    ``i18n_patterns`` (``prefix_default_language=False``), so the header is
-    read here rather than through ``translation.get_language()``.
-    """
+    """``?lang=`` when it names a site language, else the request's (``api.middleware``: Accept-Language)."""
     requested = request.GET.get("lang", "")
     if requested in dict(settings.LANGUAGES):
         return requested
-    return translation.get_language_from_request(request, check_path=False)
+    return translation.get_language()
 
 
 def _amount(value: Decimal | None) -> str:

@@ -69,6 +69,14 @@ def slot_uid(slot_pk: int, code: str) -> str:
     return f"slot-{slot_pk}.{code}@{UID_DOMAIN}"
 
 
+def session_event_uid(code: str) -> str:
+    """The UID of the session's single recurring event in emailed invitations (``courses.invitations``).
+
+    Not ``session-<code>@…``: that is the UID of the session's feed, a calendar.
+    """
+    return f"session-event-{code}@{UID_DOMAIN}"
+
+
 class FeedLabels:
     """The translated words of one feed, looked up once: gettext costs microseconds per call."""
 

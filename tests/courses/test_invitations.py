@@ -1,4 +1,4 @@
-"""What a calendar application reads in an emailed invitation: the public feed's events, for one attendee."""
+"""What a calendar application reads in an emailed invitation: the session as one recurring event."""
 
 import datetime as dt
 
@@ -9,7 +9,8 @@ from icalendar import Calendar
 from catalogue.factories import CoursePageFactory
 from courses.factories import SessionFactory, VenueFactory
 from courses.invitations import invitation_ics
-from courses.models import SessionStatus
+from courses.models import PARIS, SessionStatus, TimetableSlot
+from tests.ical_series import instances, master_of, slots_of, the_uid
 
 
 @pytest.fixture
@@ -21,6 +22,17 @@ def course(catalogue_page):
 def session(course):
     venue = VenueFactory(name="ENS de Lyon", street_address="15 parvis René Descartes", postal_code="69007")
     return SessionFactory(course=course, code="IAF-DL-2027-03", start=dt.date(2027, 3, 10), days=2, venue=venue)
+
+
+def session_with(course, *slots: tuple[dt.date, str, str]):
+    """A session whose timetable is ``(date, "HH:MM", "HH:MM")`` slots."""
+    return SessionFactory(
+        course=course,
+        slots=[
+            TimetableSlot(date=date, start_time=dt.time.fromisoformat(start), end_time=dt.time.fromisoformat(end))
+            for date, start, end in slots
+        ],
+    )
 
 
 def invite(session, method="REQUEST") -> Calendar:
@@ -37,10 +49,6 @@ def public_feed(client, session) -> Calendar:
     return Calendar.from_ical(response.content)
 
 
-def by_uid(calendar: Calendar) -> dict:
-    return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
-
-
 def reschedule(session, **changes) -> None:
     """Change the first slot in memory and save the session as a cluster, as the admin does."""
     slots = list(session.slots.all())
@@ -50,24 +58,106 @@ def reschedule(session, **changes) -> None:
     session.save()
 
 
-def test_request_describes_the_same_events_as_the_public_feed(client, session):
+def test_consecutive_days_are_one_daily_event(course):
+    session = session_with(
+        course,
+        (dt.date(2027, 3, 10), "09:00", "17:00"),
+        (dt.date(2027, 3, 11), "09:00", "17:00"),
+        (dt.date(2027, 3, 12), "09:00", "17:00"),
+    )
+
+    calendar = invite(session)
+
+    assert the_uid(calendar) == f"session-event-{session.code}@formation.allys.fr"
+    assert len(calendar.walk("VEVENT")) == 1
+    assert instances(calendar) == slots_of(session)
+
+
+def test_gap_days_and_other_hours_across_the_clock_change(course):
+    # Friday, then Monday and Tuesday after the switch to summer time (28 March 2027);
+    # the last day starts earlier than the first.
+    session = session_with(
+        course,
+        (dt.date(2027, 3, 26), "09:00", "17:00"),
+        (dt.date(2027, 3, 29), "09:00", "17:00"),
+        (dt.date(2027, 3, 30), "08:30", "12:00"),
+    )
+
+    calendar = invite(session)
+
+    the_uid(calendar)
+    assert instances(calendar) == slots_of(session)
+    assert master_of(calendar).exdates == [
+        dt.datetime(2027, 3, 27, 9, 0, tzinfo=PARIS),
+        dt.datetime(2027, 3, 28, 9, 0, tzinfo=PARIS),
+    ]
+    [override] = [event for event in calendar.walk("VEVENT") if "RECURRENCE-ID" in event]
+    assert override["RECURRENCE-ID"].dt == dt.datetime(2027, 3, 30, 9, 0, tzinfo=PARIS)
+    assert str(override["ATTENDEE"]) == "mailto:camille@example.org"
+    assert str(override["SUMMARY"]) == "Apprentissage frugal — " + session.code
+
+
+def test_two_slots_on_one_day_make_one_instance_from_first_start_to_last_end(course):
+    session = session_with(
+        course,
+        (dt.date(2027, 3, 10), "09:00", "12:30"),
+        (dt.date(2027, 3, 10), "14:00", "17:00"),
+        (dt.date(2027, 3, 11), "09:00", "12:30"),
+    )
+
+    calendar = invite(session)
+
+    the_uid(calendar)
+    assert "RDATE" not in master_of(calendar)  # Outlook ignores RDATE
+    assert instances(calendar) == {
+        (dt.datetime(2027, 3, 10, 9, 0, tzinfo=PARIS), dt.datetime(2027, 3, 10, 17, 0, tzinfo=PARIS)),
+        (dt.datetime(2027, 3, 11, 9, 0, tzinfo=PARIS), dt.datetime(2027, 3, 11, 12, 30, tzinfo=PARIS)),
+    }
+
+
+def test_single_slot_is_a_single_event(course):
+    session = session_with(course, (dt.date(2027, 3, 10), "09:30", "16:30"))
+
+    calendar = invite(session)
+
+    [event] = calendar.walk("VEVENT")
+    assert not {"RRULE", "RDATE", "EXDATE", "RECURRENCE-ID"} & event.keys()
+    assert instances(calendar) == slots_of(session)
+
+
+def test_empty_timetable_has_no_event(session):
+    # The admin requires a slot; the rows can still be gone (a script, a shell).
+    TimetableSlot.objects.filter(session=session).delete()
+
     calendar = invite(session)
 
     assert str(calendar["METHOD"]) == "REQUEST"
-    invited, published = by_uid(calendar), by_uid(public_feed(client, session))
-    assert len(invited) == 2
-    assert invited.keys() == published.keys()
-    for uid, event in invited.items():
-        assert event.start == published[uid].start
-        assert event.end == published[uid].end
-        assert str(event["SUMMARY"]) == str(published[uid]["SUMMARY"]) == "Apprentissage frugal — IAF-DL-2027-03"
-        assert str(event["LOCATION"]) == "ENS de Lyon, 15 parvis René Descartes, 69007 Lyon"
-        assert str(event["STATUS"]) == "CONFIRMED"
-        assert event.sequence == session.schedule_sequence
+    assert calendar.walk("VEVENT") == []
+    assert calendar.walk("VTIMEZONE") == []
+
+
+def test_request_shows_the_times_and_words_of_the_public_feed(client, session):
+    calendar = invite(session)
+
+    assert str(calendar["METHOD"]) == "REQUEST"
+    published = public_feed(client, session).walk("VEVENT")
+    assert instances(calendar) == {(event.start, event.end) for event in published} == slots_of(session)
+    event = master_of(calendar)
+    assert str(event["SUMMARY"]) == str(published[0]["SUMMARY"]) == "Apprentissage frugal — IAF-DL-2027-03"
+    assert str(event["LOCATION"]) == "ENS de Lyon, 15 parvis René Descartes, 69007 Lyon"
+    assert str(event["URL"]) == str(published[0]["URL"])
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert event.sequence == session.schedule_sequence
+
+
+def test_description_links_the_course_without_a_day_number(session):
+    description = str(master_of(invite(session))["DESCRIPTION"])
+
+    assert description == "http://testserver/formations/apprentissage-frugal/"
 
 
 def test_attendee_and_organizer(session):
-    event = invite(session).walk("VEVENT")[0]
+    event = master_of(invite(session))
 
     attendee = event["ATTENDEE"]
     assert str(attendee) == "mailto:camille@example.org"
@@ -82,7 +172,7 @@ def test_attendee_and_organizer(session):
 def test_times_are_in_europe_paris_with_a_bounded_timezone(session):
     calendar = invite(session)
 
-    first = min(calendar.walk("VEVENT"), key=lambda e: e.start)
+    first = master_of(calendar)
     assert first.start == dt.datetime(2027, 3, 10, 9, 0, tzinfo=first.start.tzinfo)
     assert str(first.start.tzinfo) == "Europe/Paris"
     timezones = calendar.walk("VTIMEZONE")
@@ -91,26 +181,40 @@ def test_times_are_in_europe_paris_with_a_bounded_timezone(session):
     assert len(timezones[0].subcomponents) <= 2
 
 
-def test_rescheduled_session_is_sent_with_the_next_sequence_and_the_same_uids(session):
+def test_rescheduled_session_is_sent_with_the_next_sequence_and_the_same_uid(session):
     before = invite(session)
 
     reschedule(session, start_time=dt.time(10, 0))
 
     after = invite(session)
-    assert by_uid(after).keys() == by_uid(before).keys()
-    assert {e.sequence for e in after.walk("VEVENT")} == {before.walk("VEVENT")[0].sequence + 1}
-    moved = min(after.walk("VEVENT"), key=lambda e: e.start)
-    assert (moved.start.hour, moved.start.minute) == (10, 0)
+    assert the_uid(after) == the_uid(before)
+    assert {event.sequence for event in after.walk("VEVENT")} == {master_of(before).sequence + 1}
+    assert instances(after) == slots_of(session)
+    assert (dt.datetime(2027, 3, 10, 10, 0, tzinfo=PARIS), dt.datetime(2027, 3, 10, 17, 0, tzinfo=PARIS)) in instances(
+        after
+    )
 
 
-def test_cancel_keeps_the_uids_and_marks_every_event_cancelled(session):
+def test_cancel_is_the_whole_series_cancelled(session):
     request = invite(session)
 
     cancel = invite(session, method="CANCEL")
 
     assert str(cancel["METHOD"]) == "CANCEL"
-    assert by_uid(cancel).keys() == by_uid(request).keys()
-    assert {str(e["STATUS"]) for e in cancel.walk("VEVENT")} == {"CANCELLED"}
+    assert the_uid(cancel) == the_uid(request)
+    # The whole series: no RECURRENCE-ID (RFC 5546 §3.2.5).
+    [event] = cancel.walk("VEVENT")
+    assert "RECURRENCE-ID" not in event
+    assert str(event["STATUS"]) == "CANCELLED"
+
+
+def test_cancel_drops_the_overrides(course):
+    session = session_with(course, (dt.date(2027, 3, 10), "09:00", "17:00"), (dt.date(2027, 3, 11), "09:00", "12:00"))
+    assert len(invite(session).walk("VEVENT")) == 2
+
+    cancel = invite(session, method="CANCEL")
+
+    assert [str(event["STATUS"]) for event in cancel.walk("VEVENT")] == ["CANCELLED"]
 
 
 def test_cancelled_session_carries_the_bumped_sequence_of_the_public_feed(client, session):
@@ -119,9 +223,8 @@ def test_cancelled_session_carries_the_bumped_sequence_of_the_public_feed(client
 
     cancel = invite(session, method="CANCEL")
 
-    published = by_uid(public_feed(client, session))
-    for uid, event in by_uid(cancel).items():
-        assert event.sequence == published[uid].sequence == 1
+    published = public_feed(client, session).walk("VEVENT")
+    assert {event.sequence for event in cancel.walk("VEVENT")} == {event.sequence for event in published} == {1}
 
 
 def test_unknown_method_is_refused(session):

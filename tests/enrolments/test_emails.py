@@ -26,6 +26,7 @@ from enrolments.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from tests.ical_series import instances, slots_of, the_uid
 
 pytestmark = pytest.mark.django_db
 
@@ -120,8 +121,8 @@ def test_confirmation_attaches_the_invitation_and_the_contract(enrolment):
     part, calendar = calendar_part(message)
     assert part.get_param("method") == "REQUEST"
     assert str(calendar["METHOD"]) == "REQUEST"
-    uids = {str(event["UID"]) for event in calendar.walk("VEVENT")}
-    assert uids == {f"slot-{slot.pk}.IAF-TST-2027-01@formation.allys.fr" for slot in enrolment.session.slots.all()}
+    assert the_uid(calendar) == "session-event-IAF-TST-2027-01@formation.allys.fr"
+    assert instances(calendar) == slots_of(enrolment.session)
     assert {str(event["ATTENDEE"]) for event in calendar.walk("VEVENT")} == {"mailto:camille@example.org"}
     [pdf] = [p for p in message.message().walk() if p.get_content_type() == "application/pdf"]
     assert pdf.get_filename().endswith("IAF-TST-2027-01.pdf")

@@ -1,4 +1,4 @@
-"""Serializers of the signed-in person's API: the error shape, the profile, the enrolments."""
+"""Serializers of the signed-in person's API: the profile and the enrolments."""
 
 from __future__ import annotations
 
@@ -8,22 +8,6 @@ from rest_framework import serializers
 from enrolments.forms.profile import ProfileForm
 from enrolments.models import Enrolment, EnrolmentStatus, User
 from enrolments.models.accounts import PROFILE_FIELDS
-
-
-class ErrorBodySerializer(serializers.Serializer):
-    code = serializers.CharField(help_text=_("Machine-readable, stable: not_authenticated, not_found, refused, …"))
-    message = serializers.CharField(help_text=_("For people, in the request's language."))
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text=_("Per-field messages of a refused input."),
-    )
-
-
-class ErrorSerializer(serializers.Serializer):
-    """Every API error: ``{"error": {"code", "message", "fields"?}}`` (see ``api.errors``)."""
-
-    error = ErrorBodySerializer()
 
 
 class ProfileSerializer(serializers.ModelSerializer):

@@ -9,12 +9,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.account_serializers import EnrolmentSerializer, ErrorSerializer, ProfileSerializer
+from api.account_serializers import EnrolmentSerializer, ProfileSerializer
+from api.error_schema import errors
 from api.permissions import SignedInAPI
 from courses.calendar import course_links
 from enrolments.models import Enrolment, EnrolmentStatus
@@ -30,16 +31,8 @@ class ActionRefused(exceptions.APIException):
     default_code = "refused"
 
 
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    """The documented error responses, all in the one error shape."""
-    described = {
-        400: _("Refused input: ``fields`` says what is wrong."),
-        401: _("No credentials, or an invalid or revoked token."),
-        403: _("A read-only token used to write, or a missing CSRF token with a session."),
-        404: _("Not found, or not yours."),
-        409: _("The action is refused in this state; ``message`` says why."),
-    }
-    return {code: OpenApiResponse(ErrorSerializer, description=str(described[code])) for code in codes}
+#: A paginated list answers 404 to a page beyond the last one (DRF's page number pagination).
+PAGE_BEYOND_THE_LAST = _("No such page: it is beyond the last one.")
 
 
 def language() -> str:
@@ -98,7 +91,10 @@ class EnrolmentListView(SignedInAPI, generics.ListAPIView):
     def get_serializer_context(self) -> dict:
         return super().get_serializer_context() | {"now": timezone.now()}
 
-    @extend_schema(operation_id="me_enrolments_list", responses={200: EnrolmentSerializer(many=True), **errors(401)})
+    @extend_schema(
+        operation_id="me_enrolments_list",
+        responses={200: EnrolmentSerializer(many=True), **errors(401, 404, e404=PAGE_BEYOND_THE_LAST)},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -14,6 +14,15 @@ from courses.availability import SessionState
 from courses.models import PriceTierKind, SessionStatus
 
 
+class ImageSerializer(serializers.Serializer):
+    """A rendition of an image, cropped or scaled like on the website's pages."""
+
+    url = serializers.URLField(help_text="Absolute URL of the rendition.")
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    alt = serializers.CharField(allow_blank=True, help_text="The image's description, else its title.")
+
+
 class ThemeSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
@@ -28,6 +37,7 @@ class PartnerSerializer(serializers.Serializer):
     website = serializers.CharField(allow_blank=True)
     description = serializers.CharField(allow_blank=True)
     is_lead = serializers.BooleanField()
+    logo = ImageSerializer(allow_null=True, help_text="At most 200×80 pixels, proportions kept.")
 
 
 class TrainerSerializer(serializers.Serializer):
@@ -36,6 +46,7 @@ class TrainerSerializer(serializers.Serializer):
     job_title = serializers.CharField(allow_blank=True)
     organisation = serializers.CharField(allow_null=True, help_text="Slug of the trainer's partner organisation.")
     qualifications = serializers.CharField(allow_blank=True)
+    photo = ImageSerializer(allow_null=True, help_text="Cropped to 96×96 pixels.")
 
 
 class ProgrammeSerializer(serializers.Serializer):
@@ -105,6 +116,7 @@ class CourseSerializer(serializers.Serializer):
     partners = LabelSerializer(many=True)
     price_from = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     sessions = SessionSummarySerializer(many=True, help_text="Upcoming scheduled sessions, by start.")
+    image = ImageSerializer(allow_null=True, help_text="Cropped to 800×450 pixels, as on the course cards.")
 
 
 class ContactSerializer(serializers.Serializer):
@@ -128,16 +140,3 @@ class CourseDetailSerializer(CourseSerializer):
     satisfaction_rate = serializers.IntegerField(allow_null=True)
     completion_rate = serializers.IntegerField(allow_null=True)
     trainers = TrainerSerializer(many=True)
-
-
-class ApiErrorBodySerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Machine-readable: not_found, invalid, throttled, …")
-    message = serializers.CharField(help_text="For people, in the request's language.")
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
-    retry_after = serializers.IntegerField(required=False)
-
-
-class ApiErrorSerializer(serializers.Serializer):
-    """The one error shape of the API (see api.errors)."""
-
-    error = ApiErrorBodySerializer()

@@ -4,16 +4,20 @@ Live pages only, in the request's language (``Accept-Language``; French by
 default), each course shown through its page in that language when one is
 live. Courses and sessions come from the listing's cached rows (see
 ``courses.listing``): a list costs the listing's version-stamp query, one
-query for the shown courses' texts and two for their sessions' codes and
-price tiers, whatever the size of the catalogue.
+query for the shown courses' texts and images, one for those images'
+renditions and two for their sessions' codes and price tiers, whatever the
+size of the catalogue. Images are shown through the renditions the website's
+pages use; a rendition missing yet is made on first request (a write).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 
 from django.conf import settings
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +26,8 @@ from rest_framework import generics
 from rest_framework.exceptions import NotFound
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
+from wagtail.images import get_image_model
+from wagtail.images.models import SourceImageIOError
 
 from api import catalogue_serializers as out
 from api.catalogue_filters import (
@@ -33,18 +39,26 @@ from api.catalogue_filters import (
     validate_query,
 )
 from api.conditional import ConditionalGetMixin, Validators, make_etag
+from api.error_schema import errors
 from catalogue.models import CoursePage, Partner, ProgrammePage, Theme, Trainer
 from courses.listing.context import active_language, course_url
 from courses.listing.rows import CourseRow, SessionRow, get_catalogue
 from courses.listing.snapshot import Snapshot, read_snapshot
 from courses.models import PriceTier, Session
 
-ERRORS = {
-    400: OpenApiResponse(out.ApiErrorSerializer, description=str(_("A query parameter is malformed."))),
-    404: OpenApiResponse(out.ApiErrorSerializer, description=str(_("Not found (or a page beyond the last)."))),
-    429: OpenApiResponse(out.ApiErrorSerializer, description=str(_("Too many requests."))),
-}
+ERRORS = errors(
+    400,
+    404,
+    e400=_("A query parameter is malformed."),
+    e404=_("Not found (or a page beyond the last)."),
+)
 NOT_MODIFIED = {304: OpenApiResponse(description=str(_("Not modified since the ETag or date given.")))}
+
+# The renditions the website shows (templates/catalogue/*.html, includes/partner_group.html),
+# so API clients reuse the files the pages already made.
+COURSE_IMAGE = "fill-800x450"
+PARTNER_LOGO = "max-200x80"
+TRAINER_PHOTO = "fill-96x96"
 
 
 # --- shared ----------------------------------------------------------------
@@ -63,6 +77,32 @@ def _last_modified(snapshot: Snapshot) -> dt.datetime | None:
             if moment is not None:
                 moments.append(moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.UTC))
     return max(moments, default=None)
+
+
+def _prefetch_renditions(images: Iterable, *specs: str) -> None:
+    """Fetch the existing renditions (of these filter specs) of the shown ``images``, None skipped, in one query."""
+    renditions = get_image_model().get_rendition_model().objects.filter(filter_spec__in=specs)
+    prefetch_related_objects(
+        [image for image in images if image is not None],
+        Prefetch("renditions", queryset=renditions, to_attr="prefetched_renditions"),
+    )
+
+
+def _image(image, spec: str, request) -> dict | None:
+    """The ``spec`` rendition of ``image`` (made, a write, if it is missing), or None without an image."""
+    if image is None:
+        return None
+    try:
+        rendition = image.get_rendition(spec)
+    except SourceImageIOError:
+        # The original file is gone: no picture rather than a broken link or an error.
+        return None
+    return {
+        "url": request.build_absolute_uri(rendition.url),
+        "width": rendition.width,
+        "height": rendition.height,
+        "alt": image.default_alt_text,
+    }
 
 
 def _validators(request, snapshot: Snapshot, language: str) -> Validators:
@@ -125,7 +165,7 @@ def _upcoming(row: CourseRow, now: dt.datetime) -> list[SessionRow]:
     return [s for s in row.sessions if not s.cancelled and s.starts_at >= now]
 
 
-def _course_item(row, page: dict, sessions: _Sessions, snapshot: Snapshot, request, now) -> dict:
+def _course_item(row, page: CoursePage | None, sessions: _Sessions, snapshot: Snapshot, request, now) -> dict:
     lookups = snapshot.lookups
     themes = sorted((lookups.themes[key] for key in row.theme_keys if key in lookups.themes), key=lambda t: t[1])
     partners = sorted((lookups.partners[pk] for pk in row.partner_ids if pk in lookups.partners), key=lambda p: p[1])
@@ -135,7 +175,7 @@ def _course_item(row, page: dict, sessions: _Sessions, snapshot: Snapshot, reque
         "language": row.locale,
         "url": request.build_absolute_uri(course_url(row.url_path, request)),
         "summary": row.summary,
-        "objectives": page.get("objectives", ""),
+        "objectives": page.objectives if page else "",
         "hours": row.hours,
         "format": row.format,
         "level": row.level,
@@ -144,6 +184,7 @@ def _course_item(row, page: dict, sessions: _Sessions, snapshot: Snapshot, reque
         "partners": [{"slug": slug, "name": name} for slug, name in partners],
         "price_from": row.price_from,
         "sessions": [sessions.summary(session, now) for session in _upcoming(row, now)],
+        "image": _image(page.image if page else None, COURSE_IMAGE, request),
     }
 
 
@@ -195,12 +236,11 @@ class CourseList(ConditionalGetMixin, CataloguePaginationMixin, generics.ListAPI
             return not_modified
         found = filter_catalogue(request.query_params, language=language, ordering=ordering, snapshot=snapshot)
         rows = [match.row for match in self.paged(found.matches)]
-        pages = {
-            page["id"]: page
-            for page in CoursePage.objects.filter(id__in=[row.page_id for row in rows]).values("id", "objectives")
-        }
+        shown = CoursePage.objects.filter(id__in=[row.page_id for row in rows]).select_related("image")
+        pages = {page.id: page for page in shown.only("id", "objectives", "image")}
+        _prefetch_renditions([page.image for page in pages.values()], COURSE_IMAGE)
         sessions = _Sessions([s.id for row in rows for s in _upcoming(row, found.now)])
-        data = [_course_item(row, pages.get(row.page_id, {}), sessions, snapshot, request, found.now) for row in rows]
+        data = [_course_item(row, pages.get(row.page_id), sessions, snapshot, request, found.now) for row in rows]
         return self.get_paginated_response(self.get_serializer(data, many=True).data)
 
 
@@ -250,13 +290,18 @@ class CourseDetail(ConditionalGetMixin, CataloguePaginationMixin, generics.Retri
         row = next((row for row in catalogue.rows if row.key in keys), None)
         if row is None:
             raise NotFound(_("There is no published course with this slug."))
-        page = CoursePage.objects.filter(id=row.page_id).values(*_DETAIL_FIELDS).get()
-        trainers = Trainer.objects.filter(courses__id=row.page_id).select_related("organisation").order_by("name")
+        page = CoursePage.objects.filter(id=row.page_id).select_related("image").only(*_DETAIL_FIELDS, "image").get()
+        trainers = list(
+            Trainer.objects.filter(courses__id=row.page_id).select_related("organisation", "photo").order_by("name")
+        )
+        _prefetch_renditions([page.image, *(trainer.photo for trainer in trainers)], COURSE_IMAGE, TRAINER_PHOTO)
         now = timezone.now()
         item = _course_item(row, page, _Sessions([s.id for s in _upcoming(row, now)]), snapshot, request, now)
-        item |= {name: page[name] for name in _DETAIL_FIELDS if name != "id" and not name.startswith("contact_")}
-        item["contact"] = {"name": page["contact_name"], "email": page["contact_email"], "phone": page["contact_phone"]}
-        item["trainers"] = [_trainer(trainer) for trainer in trainers]
+        item |= {
+            name: getattr(page, name) for name in _DETAIL_FIELDS if name != "id" and not name.startswith("contact_")
+        }
+        item["contact"] = {"name": page.contact_name, "email": page.contact_email, "phone": page.contact_phone}
+        item["trainers"] = [_trainer(trainer, request) for trainer in trainers]
         return Response(self.get_serializer(item).data)
 
 
@@ -365,13 +410,27 @@ def _in_language(objects, language: str) -> list:
     return [obj for _rank, obj in by_key.values()]
 
 
-def _trainer(trainer: Trainer) -> dict:
+def _trainer(trainer: Trainer, request) -> dict:
     return {
         "id": trainer.pk,
         "name": trainer.name,
         "job_title": trainer.job_title,
         "organisation": trainer.organisation.slug if trainer.organisation else None,
         "qualifications": trainer.qualifications,
+        "photo": _image(trainer.photo, TRAINER_PHOTO, request),
+    }
+
+
+def _partner(partner: Partner, request) -> dict:
+    return {
+        "slug": partner.slug,
+        "name": partner.name,
+        "short_name": partner.short_name,
+        "kind": partner.kind,
+        "website": partner.website,
+        "description": partner.description,
+        "is_lead": partner.is_lead,
+        "logo": _image(partner.logo, PARTNER_LOGO, request),
     }
 
 
@@ -431,8 +490,10 @@ class PartnerList(ConditionalGetMixin, CataloguePaginationMixin, generics.ListAP
     queryset = Partner.objects.order_by("-is_lead", "name", "id")
 
     def list(self, request, *args, **kwargs):
-        page = self.paged(list(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        partners = self.paged(list(self.get_queryset().select_related("logo")))
+        _prefetch_renditions([partner.logo for partner in partners], PARTNER_LOGO)
+        data = [_partner(partner, request) for partner in partners]
+        return self.get_paginated_response(self.get_serializer(data, many=True).data)
 
 
 @_small_list("Trainers", out.TrainerSerializer)
@@ -446,8 +507,10 @@ class TrainerList(ConditionalGetMixin, CataloguePaginationMixin, generics.ListAP
         trainers = (
             Trainer.objects.filter(courses__in=live_ids)
             .distinct()
-            .select_related("organisation")
+            .select_related("organisation", "photo")
             .order_by("name", "id")
         )
-        data = [_trainer(trainer) for trainer in self.paged(list(trainers))]
+        trainers = self.paged(list(trainers))
+        _prefetch_renditions([trainer.photo for trainer in trainers], TRAINER_PHOTO)
+        data = [_trainer(trainer, request) for trainer in trainers]
         return self.get_paginated_response(self.get_serializer(data, many=True).data)

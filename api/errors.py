@@ -8,8 +8,11 @@ the request's language (``Accept-Language``, or ``/en/`` URLs' language);
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import page_not_found as html_page_not_found
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -47,9 +50,36 @@ def _as_list(messages) -> list:
     return messages if isinstance(messages, list) else [messages]
 
 
+def _not_found() -> JsonResponse:
+    return JsonResponse({"error": {"code": "not_found", "message": _("There is nothing at this address.")}}, status=404)
+
+
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """The site's 404: the JSON error shape under ``/api/``, the HTML page elsewhere."""
     if request.path_info.startswith("/api/"):
-        body = {"error": {"code": "not_found", "message": _("There is nothing at this address.")}}
-        return JsonResponse(body, status=404)
+        return _not_found()
     return html_page_not_found(request, exception)
+
+
+@csrf_exempt
+@login_not_required
+def no_such_address(request: HttpRequest) -> HttpResponse:
+    """Any ``/api/…`` address that no route takes, whatever the method: the JSON 404.
+
+    Public: it reveals nothing. Without it, a POST to an unknown API address
+    would reach the site's catch-all page view and its CSRF check (an HTML 403).
+    A read of a known address without its final slash is redirected, as
+    ``APPEND_SLASH`` does elsewhere.
+    """
+    path = request.path_info
+    if request.method in ("GET", "HEAD") and not path.endswith("/") and _routed(f"{path}/"):
+        return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+    return _not_found()
+
+
+def _routed(path: str) -> bool:
+    """Whether a real API route (not this catch-all) takes ``path``."""
+    try:
+        return resolve(path).func is not no_such_address
+    except Resolver404:
+        return False

@@ -11,7 +11,15 @@ Access policy: PUBLIC, read-only. They publish what the catalogue pages
 already show and nothing about people, so they need no login and may be
 cached by proxies for an hour. French by default; ``?lang=en`` (or
 ``Accept-Language: en``) gives the English pages where they exist. The
-listing's query parameters filter both exports.
+listing's query parameters filter both exports; malformed values are ignored
+(never a 400). Which sessions are listed: see ``api.open_data_rows`` (every
+session not yet ended; with a session filter, only matching sessions not yet
+started).
+
+Both are DRF views so that they are described in the OpenAPI schema, with
+the API's throttling and error shape (a 405 or 429 is the usual JSON error).
+Whatever the ``Accept`` header, the answer is the export (never a 406): the
+body is built once, hashed for the ``ETag`` and sent as is.
 """
 
 from __future__ import annotations
@@ -31,13 +39,24 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.decorators import method_decorator
 from django.utils.http import http_date
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from api.catalogue_filters import FILTER_PARAMETERS
+from api.error_schema import errors
 from api.open_data_rows import Feed, FeedCourse, open_data_feed
+from api.throttling import AnonThrottle
 from catalogue.seo import SCHEMA, course_instance, course_jsonld, course_mode, iso_datetime, plain_text
 from courses.models import PriceTierKind, Session
 
@@ -185,22 +204,128 @@ def _export(request: HttpRequest, write: Callable[[Feed, dt.datetime], bytes], c
     response["Last-Modified"] = http_date(last_modified)
     response["Content-Language"] = language
     patch_vary_headers(response, ["Accept-Language"])
-    return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
-
-
-@login_not_required
-@require_safe
-@cache_control(public=True, max_age=MAX_AGE)
-def catalogue_csv(request: HttpRequest) -> HttpResponse:
-    """``/api/v1/open-data/catalogue.csv``: one row per upcoming session of every live course."""
-    response = _export(request, lambda feed, _now: write_csv(request, feed), "text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{CSV_FILENAME}"'
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+    # Here rather than on the view: a 405 or 429 must not be cached.
+    patch_cache_control(response, public=True, max_age=MAX_AGE)
     return response
 
 
-@login_not_required
-@require_safe
-@cache_control(public=True, max_age=MAX_AGE)
-def catalogue_jsonld(request: HttpRequest) -> HttpResponse:
+# --- views ----------------------------------------------------------------
+
+LANG_PARAMETER = OpenApiParameter(
+    "lang",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    enum=[code for code, _name in settings.LANGUAGES],
+    description=gettext_lazy(
+        "Language of the export; else Accept-Language, else French. A course without a page in that "
+        "language is given in French."
+    ),
+)
+EXPORT_DESCRIPTION = gettext_lazy(
+    "Public, no login. Cached by proxies for an hour; ETag (a hash of the body) and Last-Modified allow "
+    "conditional requests (304). The courses list's filters narrow the export; malformed values are "
+    "ignored, never refused. Sessions listed: every scheduled session not yet ended; with a session filter "
+    "(month, from, to, language, price, places), only the matching sessions not yet started. "
+    "The Accept header does not change the answer."
+)
+NOT_MODIFIED = OpenApiResponse(description=gettext_lazy("Not modified since the ETag or date given."))
+
+
+class AnyAccept(BaseContentNegotiation):
+    """Never a 406: the export is sent whatever ``Accept`` says, and errors are JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+@method_decorator(login_not_required, name="dispatch")
+class _ExportView(APIView):
+    """GET and HEAD only; errors (405, 429) in the API's JSON shape, the export whatever ``Accept`` says."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonThrottle]
+    # Only the errors are rendered (as JSON); the exports are built as they are sent.
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = AnyAccept
+    http_method_names = ["get", "head"]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if not isinstance(response, Response):
+            # The export goes out with its own headers only (DRF would add ``Allow``).
+            self.headers = {}
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class CatalogueCsv(_ExportView):
+    """``/api/v1/open-data/catalogue.csv``: one row per session of every live course."""
+
+    @extend_schema(
+        tags=["open-data"],
+        operation_id="open_data_catalogue_csv",
+        summary="Catalogue as CSV",
+        description=format_lazy(
+            "{} {}",
+            EXPORT_DESCRIPTION,
+            gettext_lazy(
+                "Comma-separated, UTF-8 with a BOM, sent as an attachment (allys-catalogue.csv): one row per "
+                "session, or one row with empty session columns for a course without any. Multi-valued cells "
+                "(themes, partners, languages) are separated by |."
+            ),
+        ),
+        parameters=[LANG_PARAMETER, *FILTER_PARAMETERS],
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description=gettext_lazy("The catalogue, one row per session.")
+            ),
+            304: NOT_MODIFIED,
+            **errors(),
+        },
+    )
+    def get(self, request, *args, **kwargs) -> HttpResponse:
+        response = _export(request, lambda feed, _now: write_csv(request, feed), "text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{CSV_FILENAME}"'
+        return response
+
+
+class CatalogueJsonld(_ExportView):
     """``/api/v1/open-data/catalogue.jsonld``: the catalogue as a schema.org DataFeed."""
-    return _export(request, write_jsonld, "application/ld+json")
+
+    @extend_schema(
+        tags=["open-data"],
+        operation_id="open_data_catalogue_jsonld",
+        summary="Catalogue as JSON-LD",
+        description=format_lazy(
+            "{} {}",
+            EXPORT_DESCRIPTION,
+            gettext_lazy(
+                "A schema.org DataFeed whose dataFeedElement lists Course items with their CourseInstance "
+                "sessions and Offers."
+            ),
+        ),
+        parameters=[LANG_PARAMETER, *FILTER_PARAMETERS],
+        responses={
+            (200, "application/ld+json"): OpenApiResponse(
+                {
+                    "type": "object",
+                    "required": ["@context", "@type", "dataFeedElement"],
+                    "properties": {
+                        "@context": {"type": "string"},
+                        "@type": {"type": "string", "enum": ["DataFeed"]},
+                        "inLanguage": {"type": "string"},
+                        "dateModified": {"type": "string", "format": "date-time"},
+                        "dataFeedElement": {"type": "array", "items": {"type": "object"}},
+                    },
+                },
+                description=gettext_lazy("The catalogue as a schema.org DataFeed."),
+            ),
+            304: NOT_MODIFIED,
+            **errors(),
+        },
+    )
+    def get(self, request, *args, **kwargs) -> HttpResponse:
+        return _export(request, write_jsonld, "application/ld+json")

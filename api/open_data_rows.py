@@ -1,11 +1,26 @@
-"""What the open-data exports publish: live courses and their upcoming sessions, in one language.
+"""What the open-data exports publish: live courses and their sessions, in one language.
+
+Which sessions, in one rule:
+
+- without a session filter, every scheduled session that has not ended,
+  running ones included (a portal may still show a course in progress);
+- with a session filter (``month``, ``from``/``to``, ``language``, ``price``,
+  ``places``), only sessions not yet started that satisfy it: the filters are
+  the listing's (``courses.listing``), whose rows hold upcoming sessions only,
+  so running sessions are then left out, exactly as on ``/formations/`` and
+  ``/api/v1/courses/``.
+
+Course filters (``q``, ``theme``, ``partner``, ``format``, ``level``,
+``duration``) only pick courses and keep every session listed by the first
+rule. Malformed values are ignored, as on the listing page.
 
 One selector, ``open_data_feed``, reads everything in a constant number of
 queries whatever the size of the catalogue: the live course pages (with
 their locale), their themes and partners, the scheduled sessions that have
 not ended (with venue, slots and price tiers). With listing filters, the
-listing's in-memory engine (``courses.listing``) picks the courses and
-sessions, which costs one more query (and three when its rows are stale).
+listing's in-memory engine (``courses.listing.catalogue_matches``) picks the
+courses and sessions, which costs one more query (and three when its rows
+are stale).
 """
 
 from __future__ import annotations
@@ -16,24 +31,18 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import F, Prefetch
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest
 from django.utils import timezone
 
 from catalogue.models import CoursePage
-from courses.listing.context import resolve, results
-from courses.listing.filters import SORT_NEXT, parse_params
-from courses.listing.rows import get_catalogue
-from courses.listing.snapshot import read_snapshot
+from courses.listing.context import catalogue_matches
 from courses.models import PriceTier, Session, SessionStatus, TimetableSlot
 from courses.selectors import TIER_ORDER
-
-#: Listing parameters that restrict sessions rather than courses (see ``courses.listing.filters``).
-SESSION_FILTERS = ("month", "from", "to", "language", "price", "places")
 
 
 @dataclass(frozen=True)
 class FeedCourse:
-    """A live course page in the feed's language, its absolute URL and its upcoming sessions."""
+    """A live course page in the feed's language, its absolute URL and its sessions (see the module)."""
 
     page: CoursePage
     url: str
@@ -53,19 +62,6 @@ def _pick(pages: list[CoursePage], language: str) -> CoursePage:
     """The page in ``language`` if live, else the default language's, else the oldest."""
     by_language = {page.locale.language_code: page for page in pages}
     return by_language.get(language) or by_language.get(settings.LANGUAGE_CODE) or min(pages, key=lambda p: p.pk)
-
-
-def _filtered(params: QueryDict, language: str, now: dt.datetime) -> tuple[set[str], set[int] | None]:
-    """Course keys matching the listing's filters, and the session ids kept (None: all of theirs)."""
-    parsed, _notices = parse_params(params)
-    snapshot = read_snapshot(language)
-    catalogue = get_catalogue(language, snapshot.stamp)
-    _params, selection, _more = resolve(parsed, snapshot.lookups, catalogue)
-    outcome, _matches = results(catalogue, selection, SORT_NEXT, now)
-    keys = {match.row.key for match in outcome.matches}
-    if not any(name in params for name in SESSION_FILTERS):
-        return keys, None
-    return keys, {session.id for match in outcome.matches for session in match.sessions}
 
 
 def _sessions_by_course(now: dt.datetime) -> dict[str, list[Session]]:
@@ -88,17 +84,19 @@ def _sessions_by_course(now: dt.datetime) -> dict[str, list[Session]]:
 
 
 def open_data_feed(*, request: HttpRequest, language: str, now: dt.datetime | None = None) -> Feed:
-    """Every live course in ``language`` (or its default-language page) with its upcoming sessions.
+    """Every live course in ``language`` (or its default-language page) with its sessions.
 
-    The listing's filters in ``request.GET`` are honoured (``lang`` is not one of them).
+    The listing's filters in ``request.GET`` are honoured (``lang`` is not one of them);
+    which sessions are listed is the module's rule.
     """
     now = now or timezone.now()
     params = request.GET.copy()
     params.pop("lang", None)
-    wanted: set[str] | None = None
-    session_ids: set[int] | None = None
-    if parse_params(params)[0].has_filters:
-        wanted, session_ids = _filtered(params, language, now)
+    wanted: frozenset[str] | None = None
+    session_ids: frozenset[int] | None = None
+    matches = catalogue_matches(params, language=language, now=now)
+    if matches is not None:
+        wanted, session_ids = matches
 
     pages = CoursePage.objects.live().select_related("locale").prefetch_related("themes", "partners").order_by("id")
     variants: dict[str, list[CoursePage]] = defaultdict(list)

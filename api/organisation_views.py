@@ -7,12 +7,14 @@ not exist, and every seat is looked up *within* the organisation.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.account_views import ActionRefused, errors
+from api.account_views import PAGE_BEYOND_THE_LAST, ActionRefused
+from api.error_schema import errors
 from api.organisation_serializers import (
     InvoiceSerializer,
     OrderSerializer,
@@ -34,9 +36,16 @@ class OrganisationListView(SignedInAPI, generics.ListAPIView):
     def get_queryset(self):
         return managed_organisations(self.request.user).order_by("name", "pk")
 
-    @extend_schema(operation_id="organisations_list", responses={200: OrganisationSerializer(many=True), **errors(401)})
+    @extend_schema(
+        operation_id="organisations_list",
+        responses={200: OrganisationSerializer(many=True), **errors(401, 404, e404=PAGE_BEYOND_THE_LAST)},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+#: The organisation lists' 404: an organisation that is not the caller's, or a page beyond the last.
+MANAGED_LIST_ERRORS = errors(401, 404, e404=_("Not found, not yours, or a page beyond the last one."))
 
 
 class ManagedListView(SignedInAPI, generics.ListAPIView):
@@ -66,7 +75,7 @@ class SeatListView(ManagedListView):
         return usable_seats(organisation)
 
     @extend_schema(
-        operation_id="organisation_seats_list", responses={200: SeatSerializer(many=True), **errors(401, 404)}
+        operation_id="organisation_seats_list", responses={200: SeatSerializer(many=True), **MANAGED_LIST_ERRORS}
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -79,7 +88,7 @@ class OrderListView(ManagedListView):
         return Order.objects.filter(organisation=organisation).select_related("session").order_by("-created_at", "-pk")
 
     @extend_schema(
-        operation_id="organisation_orders_list", responses={200: OrderSerializer(many=True), **errors(401, 404)}
+        operation_id="organisation_orders_list", responses={200: OrderSerializer(many=True), **MANAGED_LIST_ERRORS}
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -96,7 +105,7 @@ class InvoiceListView(ManagedListView):
         )
 
     @extend_schema(
-        operation_id="organisation_invoices_list", responses={200: InvoiceSerializer(many=True), **errors(401, 404)}
+        operation_id="organisation_invoices_list", responses={200: InvoiceSerializer(many=True), **MANAGED_LIST_ERRORS}
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -7,11 +7,12 @@ public catalogue keeps its own (anonymous) defaults.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework import permissions, throttling
+from rest_framework import permissions
 from rest_framework.authentication import SessionAuthentication
 
 from api.authentication import ApiTokenAuthentication
 from api.models import ApiToken, TokenScope
+from api.throttling import AnonThrottle, UserThrottle, WriteThrottle
 
 
 class TokenScopePermission(permissions.BasePermission):
@@ -33,4 +34,4 @@ class SignedInAPI:
     # SessionAuthentication enforces CSRF on unsafe methods for signed-in browsers.
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [permissions.IsAuthenticated, TokenScopePermission]
-    throttle_classes = [throttling.AnonRateThrottle, throttling.UserRateThrottle]
+    throttle_classes = [AnonThrottle, UserThrottle, WriteThrottle]

@@ -10,8 +10,8 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # Open data for regional training-offer portals: the whole current catalogue.
-    path("open-data/catalogue.csv", open_data.catalogue_csv, name="catalogue_csv"),
-    path("open-data/catalogue.jsonld", open_data.catalogue_jsonld, name="catalogue_jsonld"),
+    path("open-data/catalogue.csv", open_data.CatalogueCsv.as_view(), name="catalogue_csv"),
+    path("open-data/catalogue.jsonld", open_data.CatalogueJsonld.as_view(), name="catalogue_jsonld"),
     # Public, read-only: programmes, themes, partners, trainers, courses, sessions.
     path("", include("api.urls_catalogue")),
     # Signed in (session or personal token): the person's own data, and their organisations'.

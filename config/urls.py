@@ -3,13 +3,14 @@
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from api.errors import no_such_address
 from catalogue.sitemap import LocalizedSitemap
 
 urlpatterns = [
@@ -23,6 +24,8 @@ urlpatterns = [
     path("payments/", include("enrolments.urls.payments")),
     # The REST API: no language prefix (Accept-Language picks the language).
     path("api/v1/", include("api.urls")),
+    # Any other /api/ address, whatever the method: the API's JSON 404.
+    re_path(r"^api/", no_such_address),
 ]
 
 if settings.DEBUG:

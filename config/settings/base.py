@@ -262,12 +262,13 @@ REST_FRAMEWORK = {
     # "format" is a catalogue filter (?format=online), not a renderer switch.
     "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "api.throttling.AnonThrottle",
+        "api.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("ALLYS_API_ANON_RATE", "120/minute"),
         "user": os.environ.get("ALLYS_API_USER_RATE", "600/minute"),
+        "write": os.environ.get("ALLYS_API_WRITE_RATE", "60/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {

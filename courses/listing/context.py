@@ -212,3 +212,32 @@ def catalogue_session_ids(params: QueryDict, *, language: str, now: dt.datetime 
     sessions = [s for match in outcome.matches for s in match.sessions]
     sessions.sort(key=lambda s: (s.starts_at, s.id))
     return [s.id for s in sessions]
+
+
+def catalogue_matches(
+    params: QueryDict, *, language: str, now: dt.datetime | None = None
+) -> tuple[frozenset[str], frozenset[int] | None] | None:
+    """Which courses and upcoming sessions the listing's filters in ``params`` keep.
+
+    None when ``params`` narrow nothing (every course, every session; nothing is read).
+    Otherwise the matching courses' translation keys, and the ids of their upcoming
+    (not yet started) scheduled sessions that satisfy every session-level filter
+    (``month``, ``from``/``to``, ``language``, ``price``, ``places``), or None in
+    place of the ids when no session-level filter is active. Malformed values are
+    ignored, as on the listing page.
+    """
+    parsed, _notices = parse_params(params)
+    if not parsed.has_filters:
+        return None
+    now = now or timezone.now()
+    snapshot = read_snapshot(language)
+    catalogue = get_catalogue(language, snapshot.stamp)
+    parsed, selection, _more = resolve(parsed, snapshot.lookups, catalogue)
+    outcome, _matches = results(catalogue, selection, SORT_NEXT, now)
+    keys = frozenset(match.row.key for match in outcome.matches)
+    session_filtered = bool(
+        parsed.months or parsed.date_from or parsed.date_to or parsed.languages or parsed.prices or parsed.places
+    )
+    if not session_filtered:
+        return keys, None
+    return keys, frozenset(session.id for match in outcome.matches for session in match.sessions)

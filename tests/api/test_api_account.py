@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 
 from enrolments.factories import CompanyOrderFactory, EnrolmentFactory, UserFactory
 from enrolments.models import EnrolmentStatus
@@ -177,3 +178,15 @@ def test_cancelling_needs_a_signed_in_person(client, session, method):
     assert response.status_code == 401
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.CONFIRMED
+
+
+def test_a_page_beyond_the_last_is_a_404_the_schema_documents(client, learner, session):
+    EnrolmentFactory(session=session, learner=learner)
+    client.force_login(learner)
+
+    response = client.get(ENROLMENTS, {"page": 2})
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert "404" in schema["paths"][ENROLMENTS]["get"]["responses"]

@@ -1,9 +1,6 @@
 """The public catalogue API's detail endpoints: a course by slug, a session by code."""
-# ruff: noqa: F811 (the fixtures are imported from test_api_catalogue_fixtures)
 
 import pytest
-
-from tests.api.test_api_catalogue_fixtures import _fresh_listing_cache, api_catalogue  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -1,10 +1,7 @@
 """Conditional GET, public caching and CORS on the catalogue API."""
-# ruff: noqa: F811 (the fixtures are imported from test_api_catalogue_fixtures)
 
 import pytest
 from django.test import override_settings
-
-from tests.api.test_api_catalogue_fixtures import _fresh_listing_cache, api_catalogue  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 URLS = [

@@ -28,3 +28,19 @@ def test_a_missing_site_page_is_still_the_html_page(client):
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_write_to_an_unknown_api_address_is_the_json_404_not_a_csrf_page(client, db):
+    for url in ("/api/v1/me/enrolments/0/cancel/", "/api/v2/courses/"):
+        response = client.post(url, {}, content_type="application/json", HTTP_AUTHORIZATION="Bearer allys_nope")
+
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_read_without_the_final_slash_is_redirected(client, db):
+    response = client.get("/api/v1/themes?page=1")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/themes/?page=1"
+    assert client.get("/api/v1/nothing-here").status_code == 404

@@ -4,6 +4,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from drf_spectacular.generators import SchemaGenerator
 
 from enrolments.factories import CompanyOrderFactory, MembershipFactory, OrganisationFactory, SeatFactory, UserFactory
 from enrolments.models import EnrolmentStatus, MembershipStatus, OrderStatus, SeatStatus
@@ -201,3 +202,16 @@ def test_orders_and_invoices_are_listed(client, manager, organisation, order):
     assert [row["reference"] for row in orders["results"]] == [order.reference]
     assert orders["results"][0]["amount_excl_tax"] == "2700.00"
     assert invoices["count"] == 0
+
+
+@pytest.mark.parametrize("resource", ["", "seats/"])
+def test_a_page_beyond_the_last_is_a_404_the_schema_documents(client, manager, organisation, seat, resource):
+    client.force_login(manager)
+
+    response = client.get(f"{API}{organisation.public_id}/{resource}" if resource else API, {"page": 2})
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    path = f"{API}{{org}}/{resource}" if resource else API
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert "404" in schema["paths"][path]["get"]["responses"]

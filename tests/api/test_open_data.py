@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from catalogue.factories import CoursePageFactory, PartnerFactory, ThemeFactory
 from courses.factories import SessionFactory, make_price_tiers
@@ -18,14 +19,6 @@ from courses.models import SessionStatus
 
 CSV_URL = "/api/v1/open-data/catalogue.csv"
 JSONLD_URL = "/api/v1/open-data/catalogue.jsonld"
-
-
-@pytest.fixture(autouse=True)
-def fresh_listing():
-    # The listing keeps its rows per process; filtered exports read them.
-    clear_cache()
-    yield
-    clear_cache()
 
 
 def soon(days: int) -> dt.date:
@@ -271,3 +264,147 @@ def test_query_count_does_not_grow_with_the_catalogue(client, catalogue_page, ur
 
     assert small == large
     assert large <= 12, large
+
+
+# --- which sessions: one rule -------------------------------------------------
+
+
+@pytest.fixture
+def running_and_upcoming(course):
+    running = SessionFactory(course=course, code="IAF-AF-RUNNING", start=soon(-1), days=3, languages=["en"])
+    upcoming = SessionFactory(course=course, code="IAF-AF-UPCOMING", start=soon(30), languages=["en"])
+    return running, upcoming
+
+
+@pytest.mark.parametrize("params", [{}, {"theme": "ia-frugale"}])
+def test_without_a_session_filter_running_sessions_are_listed(client, running_and_upcoming, params):
+    rows = csv_rows(client.get(CSV_URL, params))
+    (item,) = feed(client.get(JSONLD_URL, params))["dataFeedElement"]
+
+    assert [row["session_code"] for row in rows] == ["IAF-AF-RUNNING", "IAF-AF-UPCOMING"]
+    assert [instance["identifier"] for instance in item["hasCourseInstance"]] == ["IAF-AF-RUNNING", "IAF-AF-UPCOMING"]
+
+
+@pytest.mark.parametrize("params", [{"language": "en"}, {"language": "en", "theme": "ia-frugale"}])
+def test_with_a_session_filter_only_matching_sessions_not_yet_started_are_listed(client, running_and_upcoming, params):
+    # The running session is in English too: the filter applies to sessions not yet started only.
+    rows = csv_rows(client.get(CSV_URL, params))
+    (item,) = feed(client.get(JSONLD_URL, params))["dataFeedElement"]
+
+    assert [row["session_code"] for row in rows] == ["IAF-AF-UPCOMING"]
+    assert [instance["identifier"] for instance in item["hasCourseInstance"]] == ["IAF-AF-UPCOMING"]
+
+
+def test_a_session_parameter_that_filters_nothing_keeps_running_sessions(client, running_and_upcoming):
+    # places=0 is the default (no restriction): not a session filter.
+    rows = csv_rows(client.get(CSV_URL, {"theme": "ia-frugale", "places": "0"}))
+
+    assert [row["session_code"] for row in rows] == ["IAF-AF-RUNNING", "IAF-AF-UPCOMING"]
+
+
+def test_malformed_filter_values_are_ignored_not_refused(client, two_sessions):
+    everything = client.get(CSV_URL)
+
+    response = client.get(CSV_URL, {"month": "2027-13", "from": "tomorrow", "places": "7", "language": "xx"})
+
+    assert response.status_code == 200
+    assert response.content == everything.content
+
+
+# --- HTTP: headers, methods, content negotiation ------------------------------
+
+
+@pytest.mark.parametrize("url", [CSV_URL, JSONLD_URL])
+def test_export_headers(client, two_sessions, url):
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response["Content-Language"] == "en"
+    assert "Accept-Language" in response["Vary"]
+    assert response["Cache-Control"] == "public, max-age=3600"
+    assert response.has_header("Last-Modified")
+    assert response["ETag"].startswith('"') and len(response["ETag"]) == 34
+    assert not response.has_header("Allow")
+
+
+@pytest.mark.parametrize(
+    ("url", "content_type"), [(CSV_URL, "text/csv; charset=utf-8"), (JSONLD_URL, "application/ld+json")]
+)
+@pytest.mark.parametrize("accept", ["text/csv", "application/ld+json", "application/json", "*/*", "text/html"])
+def test_any_accept_header_gets_the_export(client, two_sessions, url, content_type, accept):
+    plain = client.get(url)
+
+    response = client.get(url, HTTP_ACCEPT=accept)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response.content == plain.content
+
+
+@pytest.mark.parametrize("url", [CSV_URL, JSONLD_URL])
+def test_head_sends_the_headers_without_the_body(client, two_sessions, url):
+    full = client.get(url)
+
+    response = client.head(url)
+
+    assert response.status_code == 200
+    assert response.content == b""
+    assert (response["ETag"], response["Content-Type"]) == (full["ETag"], full["Content-Type"])
+
+
+@pytest.mark.parametrize("url", [CSV_URL, JSONLD_URL])
+@pytest.mark.parametrize("method", ["post", "put", "delete", "options"])
+def test_other_methods_get_405_in_the_error_shape(client, url, method):
+    with translation.override("en"):
+        response = getattr(client, method)(url, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert response.json()["error"]["message"] == f'Method "{method.upper()}" not allowed.'
+    assert "public" not in response.get("Cache-Control", "")
+
+
+# --- schema ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def schema_paths(client) -> dict:
+    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    return json.loads(response.content)["paths"]
+
+
+@pytest.mark.parametrize(
+    ("url", "operation_id", "media_type"),
+    [
+        (CSV_URL, "open_data_catalogue_csv", "text/csv"),
+        (JSONLD_URL, "open_data_catalogue_jsonld", "application/ld+json"),
+    ],
+)
+def test_schema_describes_both_exports(schema_paths, url, operation_id, media_type):
+    path = schema_paths[url]
+
+    assert set(path) == {"get"}
+    operation = path["get"]
+    assert operation["operationId"] == operation_id
+    assert operation["tags"] == ["open-data"]
+    assert operation["security"] == [{}]
+    assert list(operation["responses"]["200"]["content"]) == [media_type]
+    assert set(operation["responses"]) == {"200", "304", "429"}
+    assert "content" not in operation["responses"]["304"]
+    assert list(operation["responses"]["429"]["content"]) == ["application/json"]
+    names = {parameter["name"] for parameter in operation["parameters"]}
+    assert names == {
+        "lang",
+        "q",
+        "theme",
+        "partner",
+        "format",
+        "language",
+        "level",
+        "price",
+        "duration",
+        "month",
+        "from",
+        "to",
+        "places",
+    }

@@ -1,8 +1,9 @@
-"""Schemathesis over the public catalogue endpoints, through the WSGI app (no network).
+"""Schemathesis over the public endpoints (catalogue, open data), through the WSGI app (no network).
 
 Every generated request (valid and invalid parameters) must get no server
-error and an answer that conforms to the schema: status codes, content type,
-headers, body. The database holds a few published courses with sessions.
+error and an answer that conforms to the schema: status codes, content type
+(``text/csv`` and ``application/ld+json`` for the open-data exports), headers,
+body. The database holds a few published courses with sessions.
 Schemathesis' pytest plugin does not run under pytest 9 yet, so each
 operation's Hypothesis strategy is driven directly.
 """
@@ -13,8 +14,6 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
-
-from tests.api.test_api_catalogue_fixtures import _fresh_listing_cache, api_catalogue  # noqa: F401
 
 MAX_EXAMPLES = 25
 
@@ -30,10 +29,11 @@ def keep_test_connection():
 
 
 @pytest.mark.django_db
-def test_public_catalogue_api_conforms_to_its_schema(api_catalogue, keep_test_connection):  # noqa: F811
+@pytest.mark.parametrize(("tag", "count"), [("catalogue", 8), ("open-data", 2)])
+def test_public_api_conforms_to_its_schema(api_catalogue, keep_test_connection, tag, count):
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
-    operations = [result.ok() for result in schema.include(tag="catalogue").get_all_operations()]
-    assert len(operations) == 8
+    operations = [result.ok() for result in schema.include(tag=tag).get_all_operations()]
+    assert len(operations) == count
 
     for operation in operations:
 

@@ -1,4 +1,4 @@
-"""Fixtures (no tests) for the catalogue API tests: two published courses (sessions, prices), a draft, a trainer."""
+"""Fixtures of the API tests: a fresh listing cache per test, and a small published catalogue."""
 
 import datetime as dt
 from decimal import Decimal

@@ -9,6 +9,7 @@ queries. Missed targets are reported, not fatal; an error answer is.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from bench.config import BenchConfig, configure_django
@@ -19,6 +20,9 @@ TARGET_QUERIES = 12
 
 def main() -> int:
     config = BenchConfig.from_env()
+    # One client makes every request: a budget it cannot exhaust, so the bench
+    # measures the lists (the throttle's own cache read and write included).
+    os.environ.setdefault("ALLYS_API_ANON_RATE", "1000000/minute")
     configure_django(config)
 
     from django.test import Client

@@ -14,7 +14,9 @@ from catalogue.models import CoursePage
 
 # Double quotes delimit phrases in SQLite's FTS syntax: a lone one is a syntax
 # error there, and they mean nothing to the listing's "every word" search.
-_QUOTES = re.compile(r'["\u201c\u201d\u00ab\u00bb]')
+# Control characters are no words either; NUL ends SQLite's string early
+# ("unterminated string") and PostgreSQL refuses it in any text.
+_QUOTES = re.compile(r'["\u201c\u201d\u00ab\u00bb\x00-\x1f\x7f]')
 
 
 def matching_page_ids(query: str) -> set[int]:

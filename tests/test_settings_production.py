@@ -85,3 +85,28 @@ def test_production_reads_hosts_and_ignores_debug_flag(tmp_path):
         "SECURE_SSL_REDIRECT": True,
         "SESSION_COOKIE_SECURE": True,
     }
+
+
+SHARED_CACHE = """
+import sys, django
+django.setup()
+from django.core.cache import cache
+if sys.argv[1] == "write":
+    cache.set("api-throttle-probe", [1, 2, 3], timeout=60)
+print(cache.get("api-throttle-probe"))
+"""
+
+
+def test_production_processes_share_one_cache(tmp_path):
+    """Throttling and login limits count in the cache: a second web process must see the first one's counts."""
+    env = production_env(tmp_path, DJANGO_SECRET_KEY=GOOD_SECRET, DJANGO_ALLOWED_HOSTS="formation.allys.example")
+    for command in (["migrate", "--no-input"], ["createcachetable"]):
+        result = run([MANAGE, *command], env)
+        assert result.returncode == 0, result.stderr
+
+    writer = run(["-c", SHARED_CACHE, "write"], env)
+    reader = run(["-c", SHARED_CACHE, "read"], env)
+
+    assert writer.returncode == 0, writer.stderr
+    assert reader.returncode == 0, reader.stderr
+    assert reader.stdout.strip().splitlines()[-1] == "[1, 2, 3]"

@@ -24,6 +24,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# The API's throttling, allauth's login limits and the seat-code failure limit
+# count in the cache: every web process must see the same counts, so the cache
+# lives in the database (``manage.py createcachetable`` makes its table).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": os.environ.get("DJANGO_CACHE_TABLE", "allys_cache"),
+    }
+}
+
 if os.environ.get("DJANGO_EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["DJANGO_EMAIL_HOST"]

@@ -143,7 +143,7 @@ def _release_locked(*, session: Session, today: dt.date, now: dt.datetime) -> in
         free_places(session, order.quantity)
         order.status = OrderStatus.CANCELLED
         _stamp(order, RELEASED, now)
-        _flag_money_received(order, now)
+        flag_money_received(order, now)
         order.save(update_fields=["status", "notices", "updated_at"])
         emails.notify("company_seats_released", order.pk)
         for enrolment in ended:
@@ -186,7 +186,7 @@ def cancel_company_orders_for_session(*, session: Session, now: dt.datetime | No
                 if amount > 0:
                     transaction.on_commit(partial(_enqueue_refund, order.pk, amount), robust=True)
             else:
-                _flag_money_received(order, now)
+                flag_money_received(order, now)
             order.save(update_fields=["status", "notices", "updated_at"])
             emails.notify("company_session_cancelled", order.pk)
             transaction.on_commit(partial(_void_open_invoices, order.pk))
@@ -229,16 +229,22 @@ def _enqueue_refund(order_id: int, amount: Decimal) -> None:
     refund_order_task.enqueue(order_id, str(amount), SESSION_CANCELLED_REASON)
 
 
-def _flag_money_received(order: Order, now: dt.datetime) -> None:
-    """Money received by transfer cannot go back through the provider: tell finance staff, once."""
+def flag_money_received(order: Order, now: dt.datetime) -> bool:
+    """Money a cancelled order received by transfer cannot go back through the provider: tell finance
+    staff, once per order. Returns whether it flagged it now; the caller saves ``order.notices``.
+
+    Called when the order is cancelled, and by ``company_settlement.settle_order`` when a
+    transfer reaches an order already cancelled.
+    """
     if order.payment_way == PaymentWay.CARD or REFUND_FLAGGED in order.notices or refundable_amount(order) <= 0:
-        return
+        return False
     _stamp(order, REFUND_FLAGGED, now)
     emails.notify("company_refund_to_make", order.pk)
+    return True
 
 
 def _void_open_invoices(order_id: int) -> None:
-    # Imported here: company_settlement imports the seat services, which this module also loads.
+    # Imported here: company_settlement imports this module (``flag_money_received``).
     from enrolments.services import company_settlement
 
     order = Order.objects.get(pk=order_id)
@@ -247,14 +253,8 @@ def _void_open_invoices(order_id: int) -> None:
     except Exception:
         # The order is cancelled and committed: the invoices can be voided again by hand.
         logger.exception("open invoices of a cancelled company order not voided", extra={"order": order.reference})
-    # An invoice found paid at the provider instead (the transfer crossed the release) is
-    # recorded by void_open_invoices: that money must go back too.
-    with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
-        if REFUND_FLAGGED not in order.notices:
-            _flag_money_received(order, timezone.now())
-            if REFUND_FLAGGED in order.notices:
-                order.save(update_fields=["notices", "updated_at"])
+    # An invoice found paid at the provider instead (the transfer crossed the release) is recorded
+    # by void_open_invoices, and settle_order flags that money to finance staff.
 
 
 def refund_company_order(*, order: Order, amount: Decimal, reason: str) -> list[Refund]:

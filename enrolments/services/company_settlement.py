@@ -23,6 +23,7 @@ from enrolments import emails
 from enrolments.models import Instalment, InstalmentStatus, Invoice, InvoiceKind, InvoicePayer, Order, OrderStatus
 from enrolments.payments import get_backend
 from enrolments.payments.base import ProviderInvoice
+from enrolments.services.company_release import flag_money_received
 from enrolments.services.errors import CompanyPaymentRefused
 from enrolments.services.invoicing import FUNDER_INSTALMENT, issue_cancellation_credit_note
 from enrolments.services.seats import create_seat_pool
@@ -147,18 +148,34 @@ def _settle(invoice: Invoice, *, paid_at: dt.datetime, payment_id: str) -> None:
 
 
 def settle_order(order_id: int) -> None:
-    """The order is PAID when every invoice of it is paid (inside the caller's transaction or its own)."""
+    """The order is PAID when every invoice of it is paid (inside the caller's transaction or its own).
+
+    Money that reaches an order already cancelled (seats released, session cancelled) must go
+    back: the order stays CANCELLED, without seats, and finance staff are told once.
+    """
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
+        if order.status == OrderStatus.CANCELLED:
+            _money_after_cancellation(order)
+            return
         invoices = order.invoices.filter(kind=InvoiceKind.INVOICE)
         if order.status != OrderStatus.INVOICED or invoices.filter(paid_at__isnull=True).exists():
-            if order.status == OrderStatus.CANCELLED:
-                logger.error("money received for a released company order", extra={"order": order.reference})
             return
         order.status = OrderStatus.PAID
         order.save(update_fields=["status", "updated_at"])
         create_seat_pool(order=order)
         emails.notify("company_order_paid", order.pk)
+
+
+def _money_after_cancellation(order: Order) -> None:
+    # The order is locked by the caller. The REFUND_FLAGGED stamp makes replays and the release's
+    # own flag (a transfer that crossed the release) send nothing more.
+    if flag_money_received(order, timezone.now()):
+        order.save(update_fields=["notices", "updated_at"])
+        logger.warning("money received for a cancelled company order, flagged", extra={"order": order.reference})
+    else:
+        # Paid by card (refunded through the provider), or finance staff were told of earlier money.
+        logger.error("money received for a cancelled company order, not flagged", extra={"order": order.reference})
 
 
 def void_open_invoices(*, order: Order) -> list[Invoice]:

@@ -4,6 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 
 from catalogue.choices import CourseFormat, CourseLevel
 from catalogue.factories import CoursePageFactory, PartnerFactory, ThemeFactory, TrainerFactory
@@ -54,3 +56,13 @@ def api_catalogue(catalogue_page, locales):
         "trainer": trainer,
         "sessions": [first, second, third],
     }
+
+
+@pytest.fixture
+def keep_test_connection():
+    """As Django's test client does: the WSGI handler must not close the test's transaction."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)

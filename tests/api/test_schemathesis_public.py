@@ -10,22 +10,10 @@ operation's Hypothesis strategy is driven directly.
 
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 MAX_EXAMPLES = 25
-
-
-@pytest.fixture
-def keep_test_connection():
-    """As Django's test client does: the WSGI handler must not close the test's transaction."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db

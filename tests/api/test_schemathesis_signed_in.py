@@ -32,7 +32,6 @@ from api.models import TokenScope
 from courses.factories import SessionFactory
 from enrolments.factories import EnrolmentFactory, OrganisationFactory, UserFactory
 from enrolments.models import EnrolmentStatus, Order, SeatStatus
-from tests.api.test_schemathesis_public import keep_test_connection  # noqa: F401 (fixture)
 from tests.enrolments.company.dashboard_data import make_invoice, order_with_seats
 from tests.enrolments.conftest import course, learner, legal_texts, session  # noqa: F401 (fixtures)
 

@@ -237,6 +237,58 @@ def test_documents_empty(signed_in, organisation):
     assert "No documents yet" in text(soup)
 
 
+# --- online invoice links -----------------------------------------------------------------------
+
+ONLINE_STATES = {
+    # state: (order status, invoice kind, paid)
+    "unpaid": (OrderStatus.INVOICED, InvoiceKind.INVOICE, False),
+    "paid": (OrderStatus.PAID, InvoiceKind.INVOICE, True),
+    "credit note": (OrderStatus.INVOICED, InvoiceKind.CREDIT_NOTE, False),
+    "seats released": (OrderStatus.CANCELLED, InvoiceKind.INVOICE, False),
+}
+
+
+def online_document(organisation, session, state: str):
+    status, kind, paid = ONLINE_STATES[state]
+    order = CompanyOrderFactory(organisation=organisation, session=session, status=status, payment_way="transfer")
+    return make_invoice(order, kind=kind, hosted_url=HOSTED, paid_at=timezone.now() if paid else None)
+
+
+@pytest.mark.parametrize("name", ["overview", "documents"])
+@pytest.mark.parametrize(
+    ("state", "label"),
+    [
+        ("unpaid", "Pay or view {} online"),
+        ("paid", "View {} online"),
+        ("credit note", "View {} online"),
+        ("seats released", "View {} online"),
+    ],
+)
+def test_the_online_invoice_link_offers_to_pay_only_what_is_still_to_pay(
+    signed_in, organisation, session, name, state, label
+):
+    document = online_document(organisation, session, state)
+
+    soup = page(signed_in.get(url(name, organisation)))
+
+    [link] = soup.select(f"a[href='{HOSTED}']")
+    assert text(link) == label.format(document.number)
+
+
+@pytest.mark.parametrize(
+    ("state", "offered"), [("unpaid", True), ("paid", False), ("credit note", False), ("seats released", False)]
+)
+def test_the_order_page_offers_to_pay_online_only_what_is_still_to_pay(
+    signed_in, organisation, session, state, offered
+):
+    document = online_document(organisation, session, state)
+
+    soup = page(signed_in.get(url("order", organisation, document.order.reference)))
+
+    links = soup.select(f"a[href='{HOSTED}']")
+    assert [text(link) for link in links] == ([f"Pay {document.number} online (bank details)"] if offered else [])
+
+
 # --- PDFs ---------------------------------------------------------------------------------------
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from enrolments.forms.profile import ProfileForm
 from enrolments.models import Enrolment, EnrolmentStatus, User
 from enrolments.models.accounts import PROFILE_FIELDS
+from enrolments.services.attendance import AttendanceSummary, attendance_by_enrolment
 
 
 class ProfileSerializer(serializers.ModelSerializer):
@@ -38,6 +40,27 @@ class ProfileSerializer(serializers.ModelSerializer):
         return attrs | {name: form.cleaned_data[name] for name in profile}
 
 
+class AttendanceSerializer(serializers.Serializer):
+    """What the attendance register says of one enrolment (hours as decimal strings, e.g. "7.0")."""
+
+    recorded = serializers.BooleanField(help_text=_("At least one slot is marked in the register."))
+    attended_hours = serializers.DecimalField(
+        max_digits=6, decimal_places=1, help_text=_("The hours of the slots marked present.")
+    )
+    total_hours = serializers.DecimalField(
+        max_digits=6, decimal_places=1, help_text=_("The hours of the whole timetable.")
+    )
+
+
+def attendance_data(enrolment: Enrolment, context: dict) -> dict:
+    """``enrolment``'s attendance from the summaries the view read for the whole page, else read on its own."""
+    summaries: dict[int, AttendanceSummary] | None = context.get("attendance")
+    summary = summaries.get(enrolment.pk) if summaries is not None else None
+    if summary is None:
+        summary = attendance_by_enrolment([enrolment])[enrolment.pk]
+    return AttendanceSerializer(summary).data
+
+
 class EnrolmentSerializer(serializers.ModelSerializer):
     """One enrolment, with its session and whether it can be cancelled now."""
 
@@ -53,6 +76,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
     can_cancel = serializers.SerializerMethodField(
         help_text=_("Cancelling is possible now (free during the withdrawal period).")
     )
+    attendance = serializers.SerializerMethodField()
 
     class Meta:
         model = Enrolment
@@ -68,6 +92,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "withdrawal_ends_at",
             "company_seat",
             "can_cancel",
+            "attendance",
         )
 
     def _course(self, enrolment: Enrolment):
@@ -86,6 +111,10 @@ class EnrolmentSerializer(serializers.ModelSerializer):
 
     def get_can_cancel(self, enrolment: Enrolment) -> bool:
         return can_cancel(enrolment, now=self.context["now"])
+
+    @extend_schema_field(AttendanceSerializer)
+    def get_attendance(self, enrolment: Enrolment) -> dict:
+        return attendance_data(enrolment, self.context)
 
 
 def can_cancel(enrolment: Enrolment, *, now) -> bool:

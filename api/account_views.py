@@ -19,6 +19,7 @@ from api.error_schema import errors
 from api.permissions import SignedInAPI
 from courses.calendar import course_links
 from enrolments.models import Enrolment, EnrolmentStatus
+from enrolments.services.attendance import attendance_by_enrolment
 from enrolments.services.enrolment import enrolment_cancel
 from enrolments.services.errors import EnrolmentError, TransitionNotAllowed
 
@@ -65,6 +66,7 @@ def own_enrolments(user):
         Enrolment.objects.filter(learner=user)
         .exclude(status=EnrolmentStatus.EXPIRED)
         .select_related("session", "order")
+        .prefetch_related("session__slots")  # the attendance totals
         .order_by("-session__starts_at", "-pk")
     )
 
@@ -85,7 +87,9 @@ class EnrolmentListView(SignedInAPI, generics.ListAPIView):
             if course_ids
             else {}
         )
-        kwargs["context"] = self.get_serializer_context() | {"courses": courses}
+        # The page's attendance in one query (the slots are prefetched).
+        attendance = attendance_by_enrolment(rows)
+        kwargs["context"] = self.get_serializer_context() | {"courses": courses, "attendance": attendance}
         return self.serializer_class(*args, **kwargs)
 
     def get_serializer_context(self) -> dict:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.account_serializers import AttendanceSerializer, attendance_data
 from enrolments.models import Invoice, Order, Organisation, Seat
 
 
@@ -21,13 +23,30 @@ class SeatSerializer(serializers.ModelSerializer):
     session_code = serializers.CharField(source="session.code")
     order = serializers.CharField(source="order.reference")
     holder_name = serializers.SerializerMethodField()
+    attendance = serializers.SerializerMethodField(
+        help_text=_("The employee's attendance register; null while the seat has no enrolment.")
+    )
 
     class Meta:
         model = Seat
-        fields = ("id", "session_code", "order", "status", "email", "holder_name", "assigned_at", "claimed_at")
+        fields = (
+            "id",
+            "session_code",
+            "order",
+            "status",
+            "email",
+            "holder_name",
+            "assigned_at",
+            "claimed_at",
+            "attendance",
+        )
 
     def get_holder_name(self, seat: Seat) -> str:
         return seat.holder.get_full_name() if seat.holder else ""
+
+    @extend_schema_field(AttendanceSerializer(allow_null=True))
+    def get_attendance(self, seat: Seat) -> dict | None:
+        return attendance_data(seat.enrolment, self.context) if seat.enrolment is not None else None
 
 
 class SeatEmailSerializer(serializers.Serializer):

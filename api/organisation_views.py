@@ -24,6 +24,7 @@ from api.organisation_serializers import (
 )
 from api.permissions import SignedInAPI
 from enrolments.models import Invoice, Order, Seat
+from enrolments.services.attendance import attendance_by_enrolment
 from enrolments.services.seats import USABLE_ORDER_STATUSES, SeatRefused, seat_assign, seat_reassign, seat_revoke
 from enrolments.views.organisation_access import managed_organisation, managed_organisations, organisation_object
 
@@ -63,7 +64,8 @@ def usable_seats(organisation):
     """The seats of the organisation's paid or invoiced orders, as the seats page lists them."""
     return (
         Seat.objects.filter(organisation=organisation, order__status__in=USABLE_ORDER_STATUSES)
-        .select_related("session", "order", "holder")
+        .select_related("session", "order", "holder", "enrolment__session")
+        .prefetch_related("enrolment__session__slots")  # the attendance totals
         .order_by("session__starts_at", "order_id", "pk")
     )
 
@@ -73,6 +75,13 @@ class SeatListView(ManagedListView):
 
     def rows(self, organisation):
         return usable_seats(organisation)
+
+    def get_serializer(self, *args, **kwargs):
+        seats = args[0] if args else []
+        # The page's attendance in one query (the enrolments' slots are prefetched).
+        attendance = attendance_by_enrolment(seat.enrolment for seat in seats if seat.enrolment is not None)
+        kwargs["context"] = self.get_serializer_context() | {"attendance": attendance}
+        return self.serializer_class(*args, **kwargs)
 
     @extend_schema(
         operation_id="organisation_seats_list", responses={200: SeatSerializer(many=True), **MANAGED_LIST_ERRORS}

@@ -30,6 +30,7 @@ from enrolments.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from enrolments.services.attendance import AttendanceSummary, attendance_by_enrolment
 from enrolments.services.enrolment import cancellation_share, in_withdrawal_period, refundable
 
 CENT = Decimal("0.01")
@@ -74,6 +75,8 @@ class EnrolmentCard:
     has_contract: bool
     # The organisation that booked this place (a company seat): only its managers can change it.
     booked_by: str = ""
+    # What the attendance register says (shown once a mark is recorded).
+    attendance: AttendanceSummary | None = None
 
     @property
     def failed_instalments(self) -> list[Instalment]:
@@ -211,8 +214,10 @@ def learner_dashboard(*, user, request: HttpRequest, now: dt.datetime | None = N
             SeatInvitationCard(seat=s, course=courses.get(s.session.course_id, NO_COURSE)) for s in seats
         ],
     )
+    attendance = attendance_by_enrolment(enrolments)  # the slots are prefetched: one query
     for enrolment in enrolments:
         card = _card(enrolment, user=user, courses=courses, now=now)
+        card.attendance = attendance[enrolment.pk]
         status = enrolment.status
         if status == EnrolmentStatus.HELD:
             # A stale hold is released by the schedule job within minutes: nothing to do with it.

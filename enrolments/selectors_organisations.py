@@ -32,6 +32,7 @@ from enrolments.models import (
     Seat,
     SeatStatus,
 )
+from enrolments.services.attendance import AttendanceSummary, attendance_by_enrolment
 
 #: Company orders whose seats exist or will: accepted, invoiced or paid (not cancelled or released).
 LIVE_ORDER_STATUSES = (OrderStatus.PENDING, OrderStatus.INVOICED, OrderStatus.PAID)
@@ -93,6 +94,8 @@ class EmployeeRow:
     name: str
     criteria_met: int
     criteria_total: int
+    # What the attendance register says (None without an enrolment).
+    attendance: AttendanceSummary | None = None
 
     @property
     def is_completed(self) -> bool:
@@ -261,9 +264,18 @@ def organisation_overview(
             holder = seat.holder
             name = (holder.get_full_name() or holder.email) if holder is not None else seat.email
             met, total = criteria_counts(seat.enrolment)
+            if seat.enrolment is not None and seat.enrolment.session_id == row.session.pk:
+                # The session already read with its slots: the attendance totals need no query per session.
+                seat.enrolment.session = row.session
             row.employees.append(
                 EmployeeRow(seat=seat, enrolment=seat.enrolment, name=name, criteria_met=met, criteria_total=total)
             )
+
+    employees = [employee for row in by_session.values() for employee in row.employees]
+    attendance = attendance_by_enrolment(employee.enrolment for employee in employees if employee.enrolment)
+    for employee in employees:
+        if employee.enrolment is not None:
+            employee.attendance = attendance[employee.enrolment.pk]
 
     return OrganisationOverview(
         orders=order_rows,

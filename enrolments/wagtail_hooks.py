@@ -22,6 +22,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
+import enrolments.admin_attendance  # noqa: F401  (registers its admin URLs and session-admin links)
 from enrolments import admin_company, admin_filters, admin_inspect
 from enrolments import admin_views as views
 from enrolments.models import (

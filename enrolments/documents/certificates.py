@@ -9,8 +9,10 @@
   attended and the provider's signature block.
 
 Both are written in the learner's language and rendered offline with
-``render_pdf``. The duration is the session's timetable; a completed learner
-is counted as having attended all of it.
+``render_pdf``. The duration is the session's timetable. The hours attended
+are those the attendance register marks present; an enrolment without a
+register (no mark at all) falls back to the whole timetable, as a completed
+learner was counted before registers existed.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from enrolments.documents.formatting import date_range, long_date
 from enrolments.documents.pdf import render_pdf
 from enrolments.emails.rendering import recipient_language
 from enrolments.models import Enrolment
+from enrolments.services.attendance import attendance_by_enrolment
 
 __all__ = ["certificate_context", "certificate_pdf", "realisation_context", "realisation_pdf"]
 
@@ -51,7 +54,11 @@ def seller_place() -> str:
 
 
 def _load(enrolment: Enrolment) -> Enrolment:
-    return Enrolment.objects.select_related("learner", "session__course", "session__venue").get(pk=enrolment.pk)
+    return (
+        Enrolment.objects.select_related("learner", "session__course", "session__venue")
+        .prefetch_related("session__slots")
+        .get(pk=enrolment.pk)
+    )
 
 
 def _criterion(line: dict) -> dict:
@@ -110,8 +117,9 @@ def realisation_context(enrolment: Enrolment, *, language: str | None = None) ->
     enrolment = _load(enrolment)
     with translation.override(certificate_language(enrolment, language)):
         context = _common(enrolment)
-        # The whole timetable: the learner completed the course.
-        context["attended_hours"] = context["duration_hours"]
+        summary = attendance_by_enrolment([enrolment])[enrolment.pk]
+        # Without a register, the whole timetable: the learner completed the course.
+        context["attended_hours"] = summary.attended_hours if summary.recorded else context["duration_hours"]
         context["document_title"] = gettext("Certificate of attendance %(code)s") % {"code": enrolment.session.code}
         return context
 

@@ -1,6 +1,7 @@
 """Everything transactional: accounts, orders, enrolments, payments, documents."""
 
 from .accounts import Civility, ProfessionalStatus, User
+from .attendance import Attendance, AttendanceStatus
 from .enrolment import Enrolment, EnrolmentStatus, FundingRequest, FundingRequestKind, WaitlistEntry, WaitlistStatus
 from .invoices import Invoice, InvoiceKind, InvoicePayer, InvoiceSequence
 from .legal import LegalText, LegalTextKind
@@ -12,6 +13,8 @@ from .seats import Seat, SeatStatus
 
 __all__ = [
     "Agreement",
+    "Attendance",
+    "AttendanceStatus",
     "Civility",
     "DummyCheckout",
     "Enrolment",

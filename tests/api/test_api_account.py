@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
+from courses.factories import SessionFactory, make_slots
 from enrolments.factories import CompanyOrderFactory, EnrolmentFactory, UserFactory
-from enrolments.models import EnrolmentStatus
+from enrolments.models import Attendance, AttendanceStatus, EnrolmentStatus
 from tests.enrolments.conftest import course, learner, legal_texts, session  # noqa: F401 (fixtures)
 
 ME = "/api/v1/me/"
@@ -190,3 +191,64 @@ def test_a_page_beyond_the_last_is_a_404_the_schema_documents(client, learner, s
     assert response.json()["error"]["code"] == "not_found"
     schema = SchemaGenerator().get_schema(request=None, public=True)
     assert "404" in schema["paths"][ENROLMENTS]["get"]["responses"]
+
+
+# --- attendance -----------------------------------------------------------------------------------
+
+
+def past_session(course, days_ago: int = 10):
+    """Two past days of 9:00–16:00 (7 hours each)."""
+    start = timezone.localdate() - dt.timedelta(days=days_ago)
+    return SessionFactory(course=course, start=start, slots=make_slots(start, 2, end_time=dt.time(16, 0)))
+
+
+def mark(enrolment, *statuses):
+    for slot, status in zip(enrolment.session.slots.order_by("date"), statuses, strict=False):
+        Attendance.objects.create(enrolment=enrolment, slot=slot, status=status)
+
+
+def test_an_enrolment_states_the_hours_the_register_marks_present(client, learner, course):
+    enrolment = EnrolmentFactory(session=past_session(course), learner=learner, status=EnrolmentStatus.COMPLETED)
+    mark(enrolment, AttendanceStatus.PRESENT, AttendanceStatus.ABSENT)
+    client.force_login(learner)
+
+    (row,) = client.get(ENROLMENTS).json()["results"]
+
+    assert row["attendance"] == {"recorded": True, "attended_hours": "7.0", "total_hours": "14.0"}
+
+
+def test_an_enrolment_without_a_register_says_so(client, learner, course):
+    EnrolmentFactory(session=past_session(course), learner=learner, status=EnrolmentStatus.COMPLETED)
+    client.force_login(learner)
+
+    (row,) = client.get(ENROLMENTS).json()["results"]
+
+    assert row["attendance"] == {"recorded": False, "attended_hours": "0.0", "total_hours": "14.0"}
+
+
+def test_someone_elses_marks_do_not_count_for_me(client, learner, course):
+    session = past_session(course)
+    EnrolmentFactory(session=session, learner=learner, status=EnrolmentStatus.COMPLETED)
+    other = EnrolmentFactory(session=session, learner=UserFactory(), status=EnrolmentStatus.COMPLETED)
+    mark(other, AttendanceStatus.PRESENT, AttendanceStatus.PRESENT)
+    client.force_login(learner)
+
+    (row,) = client.get(ENROLMENTS).json()["results"]
+
+    assert row["attendance"]["recorded"] is False
+
+
+def test_the_attendance_reads_in_a_constant_number_of_queries(client, learner, course):
+    client.force_login(learner)
+    mark(EnrolmentFactory(session=past_session(course), learner=learner), AttendanceStatus.PRESENT)
+    client.get(ENROLMENTS)  # Warms the site's caches (root paths), as any earlier request would.
+    with CaptureQueriesContext(connection) as one:
+        client.get(ENROLMENTS)
+    for days_ago in (20, 30, 40):
+        mark(EnrolmentFactory(session=past_session(course, days_ago), learner=learner), AttendanceStatus.PRESENT)
+
+    with CaptureQueriesContext(connection) as four:
+        rows = client.get(ENROLMENTS).json()["results"]
+
+    assert [row["attendance"]["attended_hours"] for row in rows] == ["7.0"] * 4
+    assert len(four) == len(one)

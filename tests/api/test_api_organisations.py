@@ -1,14 +1,19 @@
 """``/api/v1/organisations/…``: a manager's organisations, seats (and actions on them), orders and invoices."""
 # ruff: noqa: F811 (pytest fixtures imported from tests/enrolments/conftest.py are parameters here)
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
+from courses.factories import SessionFactory, make_slots
 from enrolments.factories import CompanyOrderFactory, MembershipFactory, OrganisationFactory, SeatFactory, UserFactory
-from enrolments.models import EnrolmentStatus, MembershipStatus, OrderStatus, SeatStatus
+from enrolments.models import Attendance, AttendanceStatus, EnrolmentStatus, MembershipStatus, OrderStatus, SeatStatus
 from enrolments.services.seats import seat_assign, seat_claim
+from tests.enrolments.company.dashboard_data import claimed_seat
 from tests.enrolments.conftest import course, legal_texts, session  # noqa: F401 (fixtures)
 
 API = "/api/v1/organisations/"
@@ -89,6 +94,7 @@ def test_the_seats_list_shows_the_paid_orders_seats(client, manager, organisatio
         "holder_name": "",
         "assigned_at": None,
         "claimed_at": None,
+        "attendance": None,
     }
 
 
@@ -215,3 +221,83 @@ def test_a_page_beyond_the_last_is_a_404_the_schema_documents(client, manager, o
     path = f"{API}{{org}}/{resource}" if resource else API
     schema = SchemaGenerator().get_schema(request=None, public=True)
     assert "404" in schema["paths"][path]["get"]["responses"]
+
+
+# --- attendance -----------------------------------------------------------------------------------
+
+
+def past_session(course, days_ago: int = 10):
+    """Two past days of 9:00–16:00 (7 hours each)."""
+    start = timezone.localdate() - dt.timedelta(days=days_ago)
+    return SessionFactory(course=course, start=start, slots=make_slots(start, 2, end_time=dt.time(16, 0)))
+
+
+def marked_seat(organisation, session, *statuses):
+    """A claimed seat of a paid order of ``organisation`` in ``session``, marked slot by slot with ``statuses``."""
+    order = CompanyOrderFactory(session=session, organisation=organisation, quantity=1, status=OrderStatus.PAID)
+    seat = claimed_seat(order, status=EnrolmentStatus.COMPLETED)
+    for slot, status in zip(session.slots.order_by("date"), statuses, strict=False):
+        Attendance.objects.create(enrolment=seat.enrolment, slot=slot, status=status)
+    return seat
+
+
+def seats_of(client, organisation) -> dict[str, dict]:
+    return {row["id"]: row for row in client.get(f"{API}{organisation.public_id}/seats/").json()["results"]}
+
+
+def test_a_claimed_seat_states_the_hours_attended(client, manager, organisation, course, seat):
+    session = past_session(course)
+    marked = marked_seat(organisation, session, AttendanceStatus.PRESENT, AttendanceStatus.ABSENT)
+    unmarked = marked_seat(organisation, session)
+    client.force_login(manager)
+
+    rows = seats_of(client, organisation)
+
+    assert rows[str(marked.public_id)]["attendance"] == {
+        "recorded": True,
+        "attended_hours": "7.0",
+        "total_hours": "14.0",
+    }
+    assert rows[str(unmarked.public_id)]["attendance"] == {
+        "recorded": False,
+        "attended_hours": "0.0",
+        "total_hours": "14.0",
+    }
+    assert rows[str(seat.public_id)]["attendance"] is None  # a free seat has no enrolment
+
+
+def test_another_organisations_register_stays_out_of_my_seats(client, manager, organisation, course):
+    session = past_session(course)
+    mine = marked_seat(organisation, session)
+    theirs = marked_seat(OrganisationFactory(), session, AttendanceStatus.PRESENT, AttendanceStatus.PRESENT)
+    client.force_login(manager)
+
+    rows = seats_of(client, organisation)
+
+    assert set(rows) == {str(mine.public_id)}
+    assert rows[str(mine.public_id)]["attendance"]["recorded"] is False
+    assert str(theirs.public_id) not in client.get(f"{API}{organisation.public_id}/seats/").content.decode()
+
+
+def test_the_seats_attendance_reads_in_a_constant_number_of_queries(client, manager, organisation, course):
+    marked_seat(organisation, past_session(course), AttendanceStatus.PRESENT)
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"{API}{organisation.public_id}/seats/")
+    for days_ago in (20, 30, 40):
+        marked_seat(organisation, past_session(course, days_ago), AttendanceStatus.PRESENT)
+
+    with CaptureQueriesContext(connection) as four:
+        rows = seats_of(client, organisation)
+
+    assert [row["attendance"]["attended_hours"] for row in rows.values()] == ["7.0"] * 4
+    assert len(four) == len(one)
+
+
+def test_a_seat_action_answers_with_no_attendance_for_a_seat_not_claimed(client, manager, organisation, seat):
+    client.force_login(manager)
+
+    response = client.post(seat_url(organisation, seat, "assign"), {"email": "zoe@acme.example"}, "application/json")
+
+    assert response.status_code == 200
+    assert response.json()["attendance"] is None

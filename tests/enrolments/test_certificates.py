@@ -12,9 +12,9 @@ from django.utils.formats import date_format
 from pypdf import PdfReader
 
 from courses.factories import SessionFactory, make_slots
-from enrolments.documents.certificates import certificate_pdf, realisation_pdf
+from enrolments.documents.certificates import certificate_pdf, realisation_context, realisation_pdf
 from enrolments.factories import EnrolmentFactory, UserFactory
-from enrolments.models import EnrolmentStatus
+from enrolments.models import Attendance, AttendanceStatus, EnrolmentStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +126,26 @@ def test_the_certificate_of_attendance_follows_the_ministry_model(completed, set
     assert "SIRET 19694123100019" in text
     assert long_date(COMPLETED_AT.date()) in text
     assert "Lyon" in text
+
+
+def test_the_certificate_of_attendance_states_the_hours_the_register_marks_present(completed, timetabled):
+    first, second, third = timetabled.slots.order_by("date")
+    Attendance.objects.create(enrolment=completed, slot=first, status=AttendanceStatus.PRESENT)
+    Attendance.objects.create(enrolment=completed, slot=second, status=AttendanceStatus.ABSENT)
+    Attendance.objects.create(enrolment=completed, slot=third, status=AttendanceStatus.PRESENT)
+
+    text = pdf_text(realisation_pdf(completed))
+
+    assert "pour une durée de 10,5 heures" in text  # the action's duration is unchanged
+    assert text.count("10,5") == 1
+    assert "7 heures" in text  # two mornings of 3.5 hours, the third one absent
+    assert str(realisation_context(completed)["attended_hours"]) == "7.0"
+
+
+def test_without_a_register_the_certificate_of_attendance_counts_the_whole_timetable(completed):
+    context = realisation_context(completed)
+
+    assert context["attended_hours"] == context["duration_hours"] == 10.5
 
 
 def test_the_certificates_are_in_the_learners_language(completed, learner):

@@ -9,10 +9,19 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from courses.factories import SessionFactory
+from courses.factories import SessionFactory, make_slots
 from courses.models import Session
 from enrolments.factories import EnrolmentFactory, InstalmentFactory, OrderFactory, UserFactory
-from enrolments.models import EnrolmentStatus, Invoice, InvoiceKind, OrderStatus, WaitlistEntry, WaitlistStatus
+from enrolments.models import (
+    Attendance,
+    AttendanceStatus,
+    EnrolmentStatus,
+    Invoice,
+    InvoiceKind,
+    OrderStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -300,6 +309,7 @@ def test_query_count_does_not_grow_with_enrolments(client, course, catalogue_pag
         for index in range(count):
             session = SessionFactory(course=course)
             enrolment = EnrolmentFactory(session=session, learner=learner)
+            Attendance.objects.create(enrolment=enrolment, slot=session.slots.first(), status=AttendanceStatus.PRESENT)
             InstalmentFactory(order=enrolment.order, number=1, status="paid", paid_at=timezone.now())
             InstalmentFactory(order=enrolment.order, number=2, status="failed")
             make_invoice(enrolment.order, f"2026-{index + 1 + count * 10:05d}")
@@ -316,6 +326,7 @@ def test_query_count_does_not_grow_with_enrolments(client, course, catalogue_pag
     with django_assert_max_num_queries(count_for_one):
         soup = page(client.get(url("home")))
     assert len(soup.select(".enrolment-card article")) == 5
+    assert [dd.get_text(strip=True) for dd in soup.select(".enrolment-card__attendance")] == ["8 h of 16 h"] * 5
 
 
 def test_a_seat_bought_by_someone_else_shows_no_payments_to_the_learner(signed_in, learner, session):
@@ -345,3 +356,47 @@ def test_paying_a_failed_instalment_with_the_dummy_provider(signed_in, enrolment
     assert failed.status == "paid"
     assert "your payment of 270\xa0€ is received" in text(page(home))
     assert not page(signed_in.get(url("home"))).select(".schedule__row--failed")
+
+
+# --- attendance ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def attended(course, learner):
+    """Completed a session of two past days of 9:00–16:00 (7 hours each)."""
+    start = timezone.localdate() - dt.timedelta(days=10)
+    session = SessionFactory(course=course, start=start, slots=make_slots(start, 2, end_time=dt.time(16, 0)))
+    return EnrolmentFactory(
+        session=session, learner=learner, status=EnrolmentStatus.COMPLETED, completed_at=timezone.now()
+    )
+
+
+def test_an_enrolment_shows_the_hours_the_register_marks_present(signed_in, attended):
+    first, second = attended.session.slots.order_by("date")
+    Attendance.objects.create(enrolment=attended, slot=first, status=AttendanceStatus.PRESENT)
+    Attendance.objects.create(enrolment=attended, slot=second, status=AttendanceStatus.EXCUSED)
+
+    with translation.override("en"):
+        soup = page(signed_in.get(url("home")))
+    card = soup.select_one(f"#enrolment-{attended.public_id}")
+    assert card.select_one(".enrolment-card__attendance").get_text(strip=True) == "7 h of 14 h"
+    assert "Attendance" in [dt_.get_text(strip=True) for dt_ in card.select("dt")]
+
+
+def test_without_a_register_an_enrolment_shows_no_attendance(signed_in, attended):
+    with translation.override("en"):
+        soup = page(signed_in.get(url("home")))
+    card = soup.select_one(f"#enrolment-{attended.public_id}")
+    assert card is not None
+    assert card.select(".enrolment-card__attendance") == []
+    assert "Attendance" not in [dt_.get_text(strip=True) for dt_ in card.select("dt")]
+
+
+def test_someone_elses_register_does_not_show_on_my_enrolment(signed_in, attended):
+    other = EnrolmentFactory(session=attended.session, learner=UserFactory(), status=EnrolmentStatus.COMPLETED)
+    for slot in attended.session.slots.all():
+        Attendance.objects.create(enrolment=other, slot=slot, status=AttendanceStatus.PRESENT)
+
+    with translation.override("en"):
+        soup = page(signed_in.get(url("home")))
+    assert soup.select(".enrolment-card__attendance") == []

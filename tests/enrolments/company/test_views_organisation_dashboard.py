@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from courses.factories import SessionFactory
+from courses.factories import SessionFactory, make_slots
 from enrolments.factories import (
     CompanyOrderFactory,
     EnrolmentFactory,
@@ -16,7 +16,7 @@ from enrolments.factories import (
     OrganisationFactory,
     UserFactory,
 )
-from enrolments.models import InvoiceKind, OrderStatus, Organisation
+from enrolments.models import Attendance, AttendanceStatus, InvoiceKind, OrderStatus, Organisation
 from tests.enrolments.company.dashboard_data import (
     claimed_seat,
     completed_seat,
@@ -171,6 +171,48 @@ def test_employees_show_completion_and_a_certificate_link_only_when_completed(si
     )
 
 
+@pytest.fixture
+def past_session(course):
+    """Two past days of 9:00–16:00 (7 hours each)."""
+    start = timezone.localdate() - dt.timedelta(days=10)
+    return SessionFactory(course=course, start=start, slots=make_slots(start, 2, end_time=dt.time(16, 0)))
+
+
+def test_employees_show_the_hours_the_register_marks_present(signed_in, organisation, past_session):
+    order = CompanyOrderFactory(organisation=organisation, session=past_session, quantity=2)
+    marked = completed_seat(order, learner=UserFactory(first_name="Alix", last_name="Durand"))
+    claimed_seat(order, learner=UserFactory(first_name="Noé", last_name="Petit"))
+    first, second = past_session.slots.order_by("date")
+    Attendance.objects.create(enrolment=marked.enrolment, slot=first, status=AttendanceStatus.PRESENT)
+    Attendance.objects.create(enrolment=marked.enrolment, slot=second, status=AttendanceStatus.ABSENT)
+
+    with translation.override("en"):
+        soup = page(signed_in.get(url("overview", organisation)))
+    table = soup.select_one(f"#employees-{past_session.code}")
+    assert "Attendance" in [th.get_text(strip=True) for th in table.select("thead th")]
+    rows = {row.th.get_text(strip=True): row for row in table.select("tbody tr")}
+    assert rows["Alix Durand"].select_one("td.attendance").get_text(strip=True) == "7 h of 14 h"
+    assert rows["Noé Petit"].select_one("td.attendance").get_text(strip=True) == "Not recorded yet"
+
+
+def test_another_organisations_register_does_not_show(signed_in, organisation, past_session):
+    ours = CompanyOrderFactory(organisation=organisation, session=past_session, quantity=1)
+    completed_seat(ours, learner=UserFactory(first_name="Alix", last_name="Durand"))
+    theirs = completed_seat(
+        CompanyOrderFactory(organisation=OrganisationFactory(), session=past_session, quantity=1),
+        learner=UserFactory(first_name="Sacha", last_name="Morel"),
+    )
+    for slot in past_session.slots.all():
+        Attendance.objects.create(enrolment=theirs.enrolment, slot=slot, status=AttendanceStatus.PRESENT)
+
+    with translation.override("en"):
+        soup = page(signed_in.get(url("overview", organisation)))
+    cells = [cell.get_text(strip=True) for cell in soup.select("td.attendance")]
+    assert cells == ["Not recorded yet"]
+    assert "Alix Durand" in text(soup)
+    assert "Sacha Morel" not in text(soup)
+
+
 def test_overview_shows_the_calendar_address(signed_in, organisation):
     soup = page(signed_in.get(url("overview", organisation)))
     feed = soup.select_one("#feed-url")
@@ -185,7 +227,10 @@ def test_overview_query_count_does_not_grow_with_orders(client, course, catalogu
         organisation = OrganisationFactory(manager=user)
         for _ in range(count):
             order = order_with_seats(organisation, SessionFactory(course=course), free=1, assigned=1, claimed=1)
-            completed_seat(order)
+            seat = completed_seat(order)
+            Attendance.objects.create(
+                enrolment=seat.enrolment, slot=order.session.slots.first(), status=AttendanceStatus.PRESENT
+            )
             make_agreement(order)
             make_invoice(order, hosted_url=HOSTED)
             make_quote(organisation, order.session)
@@ -204,6 +249,7 @@ def test_overview_query_count_does_not_grow_with_orders(client, course, catalogu
         soup = page(client.get(url("overview", organisation)))
     assert len(soup.select("tr[id^=order-]")) == 20
     assert len(soup.select("a[href*='/attestations/']")) == 20
+    assert [cell.get_text(strip=True) for cell in soup.select("td.attendance")].count("8 h of 16 h") == 20
 
 
 # --- documents --------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .orders import OrderStatus
+
 
 class InvoiceKind(models.TextChoices):
     INVOICE = "invoice", _("Invoice")
@@ -78,3 +80,8 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def awaits_payment(self) -> bool:
+        """An invoice still to be paid: not a credit note, not paid, its order not cancelled (voided then)."""
+        return self.kind == InvoiceKind.INVOICE and self.paid_at is None and self.order.status != OrderStatus.CANCELLED
